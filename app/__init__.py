@@ -1,0 +1,73 @@
+"""The application factory."""
+import logging
+
+from flask import Flask
+
+from models import db
+
+
+def create_app(config_object="config.Config", **overrides):
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app):
+    from .logs import configure
+
+    configure(app)
+
+
+def register_extensions(app):
+    from . import i18n, labels, nav, security
+    from .auth.loader import configure_login
+    from .extensions import babel, csrf, limiter, migrate
+    from .sqlite import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    configure_login(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    nav.init_app(app)
+    labels.init_app(app)
+
+
+def register_blueprints(app):
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .notify.views import bp as notify_bp
+    from .ops.views import bp as ops_bp
+    from .orgs.views import bp as orgs_bp
+
+    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, api_bp, ops_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app):
+    from .errors import register
+
+    register(app)
+
+
+def register_commands(app):
+    from .cli import register
+
+    register(app)
+
+
+logging.getLogger("apscheduler").setLevel(logging.INFO)

@@ -1,0 +1,55 @@
+"""/auth/token, /auth/register, /me."""
+from flask import current_app, g, jsonify
+
+from models import db
+from models.timeutil import iso_local
+
+from .. import clock
+from ..auth import services as accounts
+from ..auth.forms import EnterpriseRegistrationForm, LoginForm
+from ..auth.limits import sign_in_limited
+from .base import actor, bp, created, json_body, validated
+
+
+def user_json(user):
+    org = user.organization
+    return {
+        "id": user.id, "email": user.email, "name": user.name, "role": user.role,
+        "locale": user.locale,
+        "organization": None if org is None else {
+            "id": org.id, "name": org.name, "kind": org.kind, "district_code": org.district_code,
+        },
+    }
+
+
+@bp.post("/auth/token")
+@sign_in_limited
+def create_token():
+    body = json_body()
+    form = validated(LoginForm, body)
+    user = accounts.authenticate(form.email.data, form.password.data, clock.now())
+    row, token = accounts.issue_token(user, clock.now(), current_app.config["API_TOKEN_DAYS"])
+    db.session.commit()
+    return created({"token": token, "expires_at": iso_local(row.expires_at), "user": user_json(user)})
+
+
+@bp.delete("/auth/token")
+def revoke_token():
+    actor()
+    if g.api_token is not None:
+        accounts.revoke_token(g.api_token, clock.now())
+        db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/register")
+def register():
+    form = validated(EnterpriseRegistrationForm)
+    user = accounts.register_enterprise(form.data, clock.now())
+    db.session.commit()
+    return created(user_json(user))
+
+
+@bp.get("/me")
+def me():
+    return jsonify(user_json(actor()))

@@ -1,0 +1,91 @@
+"""The /api/v1 blueprint: bearer authentication, JSON bodies, lists and validation.
+
+Bearer requests need no CSRF token. A browser session may call the API too; for anything but
+GET/HEAD/OPTIONS it must then carry the CSRF token (X-CSRFToken), like any form.
+"""
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models.errors import BadRequest, Forbidden, Unauthorized
+from models.user import ApiToken
+
+from .. import clock
+from ..extensions import csrf
+from ..formtools import validate_json
+from ..pagination import page_args, paginate
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@bp.before_request
+def authenticate():
+    g.actor, g.api_token = None, None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized(_l("请使用 Bearer 令牌认证。"))
+        row = ApiToken.find_valid(token.strip(), clock.now())
+        if row is None:
+            raise Unauthorized(_l("令牌无效或已过期，请重新获取。"))
+        g.actor, g.api_token = row.user, row
+    elif current_user.is_authenticated:
+        if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        g.actor = current_user._get_current_object()
+
+
+def actor():
+    """The authenticated user, or 401."""
+    if g.get("actor") is None:
+        raise Unauthorized()
+    return g.actor
+
+
+def roles(*allowed):
+    """Only these roles may call the endpoint (others get 403; anonymous 401)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if actor().role not in allowed:
+                raise Forbidden()
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def json_body():
+    """The request's JSON object; 400 if the body is not a JSON object."""
+    if not request.data:
+        return {}
+    try:
+        body = request.get_json(force=True)
+    except Exception:  # werkzeug raises BadRequest subclasses for malformed JSON
+        raise BadRequest(_l("请求体不是有效的 JSON。")) from None
+    if not isinstance(body, dict):
+        raise BadRequest(_l("请求体应为 JSON 对象。"))
+    return body
+
+
+def validated(form_class, payload=None, **kwargs):
+    return validate_json(form_class, json_body() if payload is None else payload, **kwargs)
+
+
+def listing(stmt, serialize, default_per_page=20):
+    page, per_page = page_args(request.args, default_per_page)
+    result = paginate(stmt, page, per_page)
+    return jsonify(items=[serialize(item) for item in result.items], total=result.total,
+                   page=result.page, per_page=result.per_page)
+
+
+def created(body):
+    return jsonify(body), 201

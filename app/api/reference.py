@@ -1,0 +1,14 @@
+"""Reference lists: reporting units."""
+import sqlalchemy as sa
+from flask import jsonify
+
+from models import District, db
+
+from .base import bp
+
+
+@bp.get("/districts")
+def districts():
+    rows = db.session.scalars(sa.select(District).order_by(District.position)).all()
+    return jsonify(items=[{"code": d.code, "name": str(d.label), "enterprise_target": d.enterprise_target}
+                          for d in rows])

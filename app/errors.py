@@ -1,0 +1,89 @@
+"""Errors rendered one way: an HTML page on the web, the API.md JSON body under /api/v1.
+
+Domain exceptions (models/errors.py) carry their status and code. HTTP exceptions raised by
+Flask/Werkzeug/extensions are mapped to the same codes here. Anything unexpected becomes a
+500 that says nothing about its cause (the traceback goes to the log).
+"""
+from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from models import db
+from models.errors import DomainError
+
+HTTP_CODES = {
+    400: ("bad_request", _l("请求格式有误，请检查后重试。")),
+    401: ("unauthorized", _l("请先登录。")),
+    403: ("forbidden", _l("您没有执行此操作的权限。")),
+    404: ("not_found", _l("您要找的内容不存在，或您无权查看。")),
+    405: ("method_not_allowed", _l("不支持此请求方法。")),
+    409: ("conflict", _l("数据已被他人修改，请刷新后重试。")),
+    413: ("payload_too_large", _l("上传的内容过大。")),
+    415: ("unsupported_media_type", _l("不支持的内容类型。")),
+    422: ("validation_error", _l("提交的内容有误，请按提示修改。")),
+    429: ("rate_limited", _l("操作过于频繁，请稍后再试。")),
+    500: ("internal_error", _l("系统出现了问题，我们已记录，请稍后再试。")),
+}
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def error_body(code, message, fields=None):
+    body = {"code": code, "message": str(message)}
+    if fields:
+        named = {name: str(why) for name, why in fields.items()}
+        for dotted, why in list(named.items()):
+            leaf = dotted.rsplit(".", 1)[-1]
+            if "." in dotted and not leaf.isdigit():
+                named.setdefault(leaf, why)  # organization.uscc is also reported as uscc
+        body["fields"] = named
+    return {"error": body}
+
+
+def render_error(status, code, message, fields=None, headers=None):
+    if wants_json():
+        response = jsonify(error_body(code, message, fields))
+    else:
+        response = make_response(render_template(
+            "errors/error.html", status=status, code=code, message=message, fields=fields or {}
+        ))
+    response.status_code = status
+    if headers:
+        response.headers.extend(headers)
+    return response
+
+
+def handle_domain_error(error):
+    db.session.rollback()
+    return render_error(error.status, error.code, error.message, error.fields)
+
+
+def handle_csrf_error(error):
+    return render_error(400, "csrf_failed", _l("页面已过期或请求来源不明，请刷新页面后重试。"))
+
+
+def handle_http_error(error):
+    code, message = HTTP_CODES.get(error.code, ("error", error.description))
+    if error.code == 429:
+        headers = [("Retry-After", str(getattr(error, "retry_after", 60) or 60))]
+        return render_error(429, code, message, headers=headers)
+    if error.code == 405 and error.valid_methods:
+        return render_error(405, code, message, headers=[("Allow", ", ".join(error.valid_methods))])
+    return render_error(error.code or 500, code, message)
+
+
+def handle_unexpected(error):
+    db.session.rollback()
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    code, message = HTTP_CODES[500]
+    return render_error(500, code, message)
+
+
+def register(app):
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

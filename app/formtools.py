@@ -1,0 +1,153 @@
+"""Shared form pieces, and the bridge that lets the API validate JSON with the same forms.
+
+The web and the API validate input with one set of WTForms classes. The API flattens a JSON
+object into the form-data names WTForms uses (nested objects as `parent-child`, lists of objects
+as `items-0-name`), validates, and reports errors under dotted names (`metrology.valid_until`);
+app/errors.py adds the bare name of nested fields (`uscc`) so clients can match either.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, Form, FormField, SelectField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from models.errors import ValidationError as DomainValidationError
+
+required = DataRequired(message=_l("请填写此项。"))
+optional = Optional()
+
+
+def max_length(n):
+    return Length(max=n, message=_l("最多 %(max)d 个字。", max=n))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ChoiceField(SelectField):
+    """A select whose "not a valid choice" error is in our words and language."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "") and any(isinstance(v, Optional) for v in self.validators):
+            return
+        values = {str(value) for value, *_ in self.iter_choices()}
+        if str(self.data) not in values:
+            raise ValidationError(_l("请从列表中选择一项。"))
+
+
+def positive_decimal(places=2, allow_zero=True, maximum=None):
+    def check(form, field):
+        if field.data in (None, ""):
+            return
+        try:
+            value = Decimal(str(field.data))
+        except InvalidOperation:
+            raise ValidationError(_l("请输入数字。")) from None
+        if value < 0 or (value == 0 and not allow_zero):
+            raise ValidationError(_l("不能为负数。") if value < 0 else _l("必须大于 0。"))
+        if maximum is not None and value > maximum:
+            raise ValidationError(_l("不能大于 %(max)s。", max=maximum))
+        if -value.as_tuple().exponent > places:
+            raise ValidationError(_l("最多保留 %(n)d 位小数。", n=places))
+
+    return check
+
+
+def not_in_future(today_func):
+    def check(form, field):
+        if isinstance(field.data, date) and field.data > today_func():
+            raise ValidationError(_l("日期不能晚于今天。"))
+
+    return check
+
+
+# JSON bridge -------------------------------------------------------------------------------
+
+def _flatten(value, prefix, out):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{prefix}-{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                _flatten(item, f"{prefix}-{index}", out)
+        else:
+            for item in value:
+                out.add(prefix, _scalar(item))
+    elif value is not None:
+        out.add(prefix, _scalar(value))
+
+
+def _scalar(value):
+    if value is True:
+        return "y"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def formdata_from_json(payload):
+    out = MultiDict()
+    _flatten(payload or {}, "", out)
+    return out
+
+
+def _collect(errors, prefix, out):
+    """Walk WTForms' errors: dicts for (sub)forms, lists per FieldList entry, strings at leaves."""
+    if isinstance(errors, dict):
+        for key, inner in errors.items():
+            name = prefix if key is None else (f"{prefix}.{key}" if prefix else str(key))
+            _collect(inner, name, out)
+    elif isinstance(errors, list | tuple):
+        for index, inner in enumerate(errors):
+            if isinstance(inner, dict | list | tuple):
+                if inner:
+                    _collect(inner, f"{prefix}.{index}", out)
+            else:
+                out.setdefault(prefix or "_form", str(inner))
+
+
+def field_errors(form):
+    """{dotted.name: first message} for every field that failed."""
+    out = {}
+    _collect(form.errors, "", out)
+    return out
+
+
+def validate_json(form_class, payload, **kwargs):
+    """Validate an API payload with a web form class; raise the domain ValidationError."""
+    form = form_class(formdata=formdata_from_json(payload), meta={"csrf": False}, **kwargs)
+    if not form.validate():
+        raise DomainValidationError(fields=field_errors(form))
+    return form
+
+
+def apply_field_errors(form, error):
+    """Show a service's field errors on a web form; False if some had no field to sit on."""
+    placed = True
+    for name, message in error.fields.items():
+        field = _find_field(form, name)
+        if field is None:
+            placed = False
+            continue
+        field.errors = list(field.errors or []) + [message]
+    return placed
+
+
+def _find_field(form, dotted):
+    node = form
+    for part in dotted.split("."):
+        if isinstance(node, FormField):
+            node = node.form
+        if isinstance(node, Form):
+            node = node._fields.get(part)
+        elif isinstance(node, FieldList) and part.isdigit() and int(part) < len(node.entries):
+            node = node.entries[int(part)]
+        else:
+            return None
+        if node is None:
+            return None
+    return node

@@ -1,0 +1,55 @@
+"""Which language a request is answered in, and the template filters for time and money."""
+from decimal import Decimal
+
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from models.timeutil import local
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):
+        header = request.accept_languages.best_match(("zh_CN", "zh", "en"))
+        if header:
+            return "en" if header == "en" else "zh_CN"
+        actor = g.get("actor")
+        if actor is not None and actor.locale in languages:
+            return actor.locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def is_english():
+    return str(get_locale()) == "en"
+
+
+def money(amount):
+    """CNY with two decimals: ¥1,234.50."""
+    if amount is None:
+        return "—"
+    return f"¥{Decimal(amount):,.2f}"
+
+
+def datetime_local(dt, fmt="yyyy-MM-dd HH:mm"):
+    return "" if dt is None else format_datetime(dt, fmt)
+
+
+def date_local(day, fmt="yyyy-MM-dd"):
+    return "" if day is None else format_date(day, fmt)
+
+
+def time_local(dt):
+    return "" if dt is None else local(dt).strftime("%H:%M")
+
+
+def init_app(app):
+    app.jinja_env.filters.update(money=money, dt=datetime_local, date=date_local, hm=time_local)
+    app.jinja_env.globals.update(is_english=is_english, get_locale=get_locale)
+    app.jinja_env.add_extension("jinja2.ext.loopcontrols")

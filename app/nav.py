@@ -1,0 +1,56 @@
+"""The navigation bar, by role. Items whose page is not registered are left out."""
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+# (label, endpoint, roles that see it; None = everyone)
+NAV = [
+    (_l("仪器目录"), "catalog.search", None),
+    (_l("服务机构"), "catalog.institutions", None),
+    (_l("我的预约"), "booking.mine", ("enterprise",)),
+    (_l("检测委托"), "orders.mine", ("enterprise",)),
+    (_l("仪器管理"), "console.instruments", ("institution",)),
+    (_l("预约审批"), "booking.console_queue", ("institution",)),
+    (_l("今日安排"), "booking.console_today", ("institution",)),
+    (_l("委托受理"), "orders.inbox", ("institution",)),
+    (_l("统计分析"), "stats.dashboard", ("institution", "district", "city")),
+    (_l("试点统计表"), "stats.pilots", ("district", "city")),
+    (_l("机构审核"), "orgs.signups", ("district",)),
+    (_l("节假日"), "workdays.index", ("city",)),
+    (_l("用户"), "admin.users", ("admin",)),
+    (_l("单位"), "admin.organizations", ("admin",)),
+]
+
+USER_MENU = [
+    (_l("日历订阅"), "calendar.settings", ("enterprise", "institution")),
+    (_l("机构信息"), "console.institution", ("institution",)),
+]
+
+
+def _visible(entries):
+    role = current_user.role if current_user.is_authenticated else None
+    items = []
+    for label, endpoint, roles in entries:
+        if endpoint not in current_app.view_functions:
+            continue
+        if roles is not None and role not in roles:
+            continue
+        active = request.endpoint == endpoint
+        items.append((label, endpoint, active))
+    return items
+
+
+def nav_items():
+    return _visible(NAV)
+
+
+def user_menu_items():
+    return _visible(USER_MENU)
+
+
+def has_page(endpoint):
+    return endpoint in current_app.view_functions
+
+
+def init_app(app):
+    app.jinja_env.globals.update(nav_items=nav_items, user_menu_items=user_menu_items, has_page=has_page)

@@ -1,0 +1,53 @@
+"""Notifications: written to the outbox inside the caller's transaction.
+
+A feature calls notify(...) next to the change that causes it; the caller's single commit
+stores both or neither. The scheduler delivers e-mail later (app/notify/mailer.py).
+"""
+import sqlalchemy as sa
+
+from models import Notification, User, db
+
+
+def notify(recipient, kind, **payload):
+    note = Notification(recipient=recipient, kind=kind, payload=payload)
+    db.session.add(note)
+    return note
+
+
+def notify_organization(organization_id, kind, *, exclude=None, **payload):
+    """Every active member of an organisation (e.g. all staff of an institution)."""
+    users = db.session.scalars(
+        sa.select(User).where(User.organization_id == organization_id, User.active.is_(True))
+    ).all()
+    return [notify(user, kind, **payload) for user in users if user is not exclude]
+
+
+def unread_count(user):
+    return db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.recipient_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def recent(user, limit=50):
+    return db.session.scalars(
+        sa.select(Notification).where(Notification.recipient_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ).all()
+
+
+def mark_read(user, now, notification_id=None):
+    stmt = sa.update(Notification).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    db.session.execute(stmt.values(read_at=now))
+
+
+def get_own(user, notification_id):
+    return db.session.scalar(
+        sa.select(Notification).where(Notification.id == notification_id,
+                                      Notification.recipient_id == user.id)
+    )

@@ -1,0 +1,53 @@
+"""Page arguments and paged results, shared by the API and the pages."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from models import db
+from models.errors import ValidationError
+
+MAX_PER_PAGE = 100
+
+
+def page_args(args, default_per_page=20):
+    fields = {}
+    try:
+        page = int(args.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["page"] = _l("页码应为正整数。")
+        page = 1
+    try:
+        per_page = int(args.get("per_page", default_per_page))
+        if per_page < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["per_page"] = _l("每页条数应为 1 到 100 之间的整数。")
+        per_page = default_per_page
+    if fields:
+        raise ValidationError(fields=fields)
+    return page, min(per_page, MAX_PER_PAGE)
+
+
+class Page:
+    def __init__(self, items, total, page, per_page):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def paginate(stmt, page, per_page, *, scalars=True):
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = rows.scalars().unique().all() if scalars else rows.all()
+    return Page(items, total or 0, page, per_page)

@@ -1,0 +1,88 @@
+"""Who may see and do what: the one place that answers it.
+
+`scoped(Model, actor)` returns a SELECT limited to what the actor may see; `get_in_scope`
+answers 404 (NotFound) for anything outside it, so other organisations' objects are
+indistinguishable from objects that do not exist. Each aggregate registers its scope rule here
+with @scope_rule. `require(...)` turns a failed guard on a visible object into 403.
+"""
+import sqlalchemy as sa
+
+from models import Organization, db
+from models.errors import Forbidden, NotFound
+
+_RULES = {}
+
+
+def scope_rule(model):
+    def register(fn):
+        _RULES[model] = fn
+        return fn
+
+    return register
+
+
+def scoped(model, actor, stmt=None):
+    stmt = sa.select(model) if stmt is None else stmt
+    rule = _RULES.get(model)
+    if rule is None:
+        raise LookupError(f"no scope rule for {model.__name__}")
+    return rule(actor, stmt)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def parse_id(value):
+    """An id from user input, or NotFound (garbage and out-of-range ids look like unknown ones)."""
+    try:
+        object_id = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 1 <= object_id <= MAX_ID:
+        raise NotFound()
+    return object_id
+
+
+def get_in_scope(model, object_id, actor, *, options=()):
+    object_id = parse_id(object_id)
+    stmt = scoped(model, actor).where(model.id == object_id)
+    for option in options:
+        stmt = stmt.options(option)
+    obj = db.session.scalar(stmt)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def require(allowed, message=None):
+    if not allowed:
+        raise Forbidden(message)
+
+
+def require_role(actor, *roles):
+    if actor is None or actor.role not in roles:
+        raise Forbidden()
+
+
+@scope_rule(Organization)
+def _organizations(actor, stmt):
+    """Institutions that are approved are public; anything else needs a reason to be seen."""
+    public = sa.and_(Organization.kind == "institution", Organization.approved.is_(True))
+    if actor is None:
+        return stmt.where(public)
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "district":
+        return stmt.where(sa.or_(public, Organization.district_code == actor.district_code))
+    return stmt.where(sa.or_(public, Organization.id == actor.organization_id))
+
+
+def may_approve_institution(actor, organization):
+    """A district bureau approves institution sign-ups in its own district."""
+    return (
+        actor is not None
+        and organization.kind == "institution"
+        and not organization.approved
+        and actor.is_district
+        and actor.district_code == organization.district_code
+    )

@@ -1,0 +1,25 @@
+"""Small helpers shared by the page views."""
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, url_for
+
+from .formtools import apply_field_errors
+
+
+def safe_target(target, fallback_endpoint="main.index"):
+    """A redirect target only if it stays on this site (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(fallback_endpoint)
+
+
+def redirect_back(target, fallback_endpoint="main.index"):
+    return redirect(safe_target(target, fallback_endpoint))
+
+
+def show_errors(form, error):
+    """Put a service's ValidationError on the form; flash whatever has no field."""
+    if not apply_field_errors(form, error) or not error.fields:
+        flash(error.message, "danger")

@@ -1,0 +1,114 @@
+"""Configuration from the environment. Imports nothing from app/.
+
+With nothing set, QI-Share runs on SQLite under instance/ with a secret key kept in
+instance/secret_key, so a fresh clone works without any setup.
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _persistent_secret_key():
+    """A development secret that survives restarts; production sets SECRET_KEY."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; we ship psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'qishare.sqlite3'}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _persistent_secret_key()
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    REPORT_MAX_BYTES = _env_int("REPORT_MAX_BYTES", 20 * 1024 * 1024)
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    ICS_MAX_BYTES = _env_int("ICS_MAX_BYTES", 2 * 1024 * 1024)
+
+    # Where links in e-mails and calendar feeds point when no request is at hand.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = _env_int("PORT", 5000)
+
+    # Sessions: HttpOnly and SameSite=Lax always; Secure whenever the request came over HTTPS
+    # (see app.security.SecureWhenHttpsSessionInterface), or always when forced here.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PROXY_FIX = _env_bool("PROXY_FIX")
+
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("zh_CN", "en")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
+    LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "QI-Share <noreply@qishare.local>")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    # Scheduler rules.
+    NO_SHOW_GRACE_MINUTES = _env_int("NO_SHOW_GRACE_MINUTES", 30)
+    CHECKIN_OVERDUE_MINUTES = _env_int("CHECKIN_OVERDUE_MINUTES", 60)
+    ORDER_AUTOCOMPLETE_DAYS = _env_int("ORDER_AUTOCOMPLETE_DAYS", 14)
+    SCHEDULER_HEARTBEAT_MAX_AGE = _env_int("SCHEDULER_HEARTBEAT_MAX_AGE", 180)
+
+    DEMO_AUTOLOAD = _env_bool("DEMO_AUTOLOAD", True)
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = "localhost"
+    PUBLIC_BASE_URL = "http://localhost"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_SERVER = ""

@@ -1,0 +1,52 @@
+"""The database handle and the column types every aggregate shares."""
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware instant, stored in UTC.
+
+    PostgreSQL keeps it as timestamptz; SQLite as naive UTC text, which sorts and compares
+    correctly because every value is written the same way. Naive datetimes are refused: a
+    time without a zone is a bug at the edge that parsed it.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    created_at = sa.orm.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.orm.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)

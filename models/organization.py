@@ -1,0 +1,91 @@
+"""Reporting units and organisations (enterprise, institution, bureau)."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import TimestampMixin, UTCDateTime, db
+from .reference import DEFAULT_ENTERPRISE_TARGET, DISTRICT_LABELS, INDUSTRY_LABELS, SIZE_LABELS
+
+ORG_KINDS = ("enterprise", "institution", "bureau")
+
+
+class District(db.Model):
+    """A reporting unit: one of the 16 districts, 临港新片区 (LG) or 市局机场分局 (JC)."""
+
+    __tablename__ = "districts"
+
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    enterprise_target: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=DEFAULT_ENTERPRISE_TARGET
+    )
+
+    @property
+    def label(self):
+        return DISTRICT_LABELS.get(self.code, self.name)
+
+
+class Organization(TimestampMixin, db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    uscc: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("districts.code"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), nullable=False, default="")
+    # Enterprises
+    industry: Mapped[str | None] = mapped_column(sa.String(1))
+    size: Mapped[str | None] = mapped_column(sa.String(8))
+    # Institutions
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    cma_no: Mapped[str | None] = mapped_column(sa.String(50))
+    cma_valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    cnas_no: Mapped[str | None] = mapped_column(sa.String(50))
+    approved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    approved_at = mapped_column(UTCDateTime)
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+
+    district = relationship(District, lazy="joined")
+    users = relationship("User", back_populates="organization", foreign_keys="User.organization_id")
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('enterprise', 'institution', 'bureau')", name="kind"),
+    )
+
+    @property
+    def is_enterprise(self):
+        return self.kind == "enterprise"
+
+    @property
+    def is_institution(self):
+        return self.kind == "institution"
+
+    @property
+    def is_city_bureau(self):
+        return self.kind == "bureau" and self.district_code is None
+
+    @property
+    def is_sme(self):
+        """DESIGN: SME = an enterprise that is not 大型."""
+        return self.kind == "enterprise" and self.size != "large"
+
+    @property
+    def industry_label(self):
+        return INDUSTRY_LABELS.get(self.industry, "")
+
+    @property
+    def size_label(self):
+        return SIZE_LABELS.get(self.size, "")
+
+    @property
+    def district_label(self):
+        return self.district.label if self.district else ""
+
+    def __repr__(self):
+        return f"<Organization {self.id} {self.kind} {self.name}>"

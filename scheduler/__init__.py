@@ -1,0 +1,1 @@
+"""The scheduler process (APScheduler 3.11): `flask scheduler run`. The web never starts it."""

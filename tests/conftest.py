@@ -1,0 +1,167 @@
+"""Test fixtures. The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
+
+Each test runs inside a transaction that is rolled back afterwards (views' commits release
+savepoints), so tests are isolated and fast. Tests marked `committed` use real connections
+and commits (threads, processes) and clean the tables afterwards.
+"""
+import os
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from app import create_app
+from app.extensions import limiter
+from models import db
+
+from . import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# A Monday, 09:00 in Shanghai: an ordinary working day away from public holidays.
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = bool(TEST_DATABASE_URL)
+    for item in items:
+        if on_postgres and "sqlite_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="SQLite-only behaviour"))
+        if not on_postgres and "postgres_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL)"))
+
+
+def _reset_postgres(url):
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    except sa.exc.OperationalError as error:
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}", returncode=3)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url,
+                     UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url):
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, app):
+    """Roll back everything a test wrote; reset rate limits; pin the web's clock."""
+    app.config["NOW_OVERRIDE"] = NOW
+    with app.app_context():
+        limiter.reset()
+    if "committed" in request.keywords:
+        yield
+        _clean_tables(app)
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = orm.scoped_session(orm.sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+    ))
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+        app.config["NOW_OVERRIDE"] = NOW
+
+
+SEEDED = {"districts", "alembic_version", "categories", "calendar_days"}
+
+
+def _clean_tables(app):
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in SEEDED]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(t.name for t in tables)
+                connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+            _restore_seeds(connection)
+
+
+def _restore_seeds(connection):
+    """Tests may edit seeded rows (targets, holidays); put back what migrations wrote."""
+    connection.execute(sa.text("UPDATE districts SET enterprise_target = 60"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.test_request_context():
+        yield
+
+
+# Factories -------------------------------------------------------------------------------
+
+@pytest.fixture
+def create_org():
+    return factories.create_org
+
+
+@pytest.fixture
+def create_user():
+    return factories.create_user
+
+
+@pytest.fixture
+def world():
+    """Two enterprises, two institutions, two districts, the city and an admin (DEVELOPERS 5)."""
+    return factories.World.build()
+
+
+@pytest.fixture
+def sign_in(client):
+    def sign_in(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api(client):
+    """api(user).get(path) etc.: calls /api/v1 with a bearer token for `user` (None = anonymous)."""
+    return factories.ApiCaller.factory(client)

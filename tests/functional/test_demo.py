@@ -1,0 +1,59 @@
+import pytest
+import sqlalchemy as sa
+
+from app.demo import DemoRefused, load
+from models import User, db
+
+DEMO = {"admin": "admin", "city": "city", "pudong": "district", "minhang": "district", "lab": "institution",
+        "lab2": "institution", "sme": "enterprise", "sme2": "enterprise"}
+
+
+@pytest.fixture
+def demo(now):
+    load(now)
+    db.session.commit()
+
+
+def test_the_demo_has_exactly_the_api_md_accounts(demo):
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    assert {email.split("@")[0]: u.role for email, u in users.items()} == DEMO
+    assert users["pudong@demo.local"].district_code == "310115"
+    assert users["minhang@demo.local"].district_code == "310112"
+    assert users["lab@demo.local"].organization.district_code == "310115"
+    assert users["lab2@demo.local"].organization.district_code == "310112"
+    assert users["sme2@demo.local"].organization.district_code == "310112"
+    assert users["city@demo.local"].organization.district_code is None
+
+
+def test_every_demo_account_gets_a_token_with_demo12345(demo, client):
+    for name, role in DEMO.items():
+        response = client.post("/api/v1/auth/token", json={"email": f"{name}@demo.local", "password": "demo12345"})
+        assert response.status_code == 201, name
+        assert response.get_json()["user"]["role"] == role
+
+
+def test_every_demo_account_signs_in_on_the_web(demo, app):
+    for name in DEMO:
+        client = app.test_client()
+        response = client.post("/auth/login", data={"email": f"{name}@demo.local", "password": "demo12345"})
+        assert response.status_code == 302, name
+
+
+def test_loading_twice_changes_nothing(demo, now):
+    before = db.session.scalar(sa.select(sa.func.count(User.id)))
+    load(now)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == before
+
+
+def test_it_refuses_a_database_with_real_data(now, create_user):
+    create_user(email="real.person@company.cn")
+    with pytest.raises(DemoRefused):
+        load(now)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_the_cli_loads_only_into_an_empty_database(app, create_user):
+    create_user(email="real.person@company.cn")
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert "not loaded" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1

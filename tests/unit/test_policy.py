@@ -1,0 +1,52 @@
+import pytest
+import sqlalchemy as sa
+
+from app.policy import get_in_scope, scoped
+from models import Organization, db
+from models.errors import NotFound
+
+
+def visible(actor, world):
+    ids = set(db.session.scalars(scoped(Organization, actor).with_only_columns(Organization.id)))
+    names = {"enterprise_a", "enterprise_b", "institution_a", "institution_b"}
+    return {name for name in names if getattr(world, name).id in ids}
+
+
+def test_anyone_sees_approved_institutions_but_no_enterprise(world):
+    assert visible(None, world) == {"institution_a", "institution_b"}
+
+
+def test_an_enterprise_sees_itself_and_the_institutions_but_not_other_enterprises(world):
+    assert visible(world.sme_a, world) == {"enterprise_a", "institution_a", "institution_b"}
+
+
+def test_a_district_sees_the_organisations_of_its_district(world):
+    assert visible(world.district_b, world) == {"enterprise_b", "institution_a", "institution_b"}
+
+
+def test_the_city_sees_everything(world):
+    assert visible(world.city, world) == {"enterprise_a", "enterprise_b", "institution_a", "institution_b"}
+
+
+def test_an_unapproved_institution_is_hidden_from_the_public(world, create_org):
+    pending = create_org("institution", approved=False, district_code="310115")
+    with pytest.raises(NotFound):
+        get_in_scope(Organization, pending.id, None)
+    with pytest.raises(NotFound):
+        get_in_scope(Organization, pending.id, world.district_b)
+    assert get_in_scope(Organization, pending.id, world.district_a) is pending
+
+
+@pytest.mark.parametrize("garbage", ["abc", None, "1; drop table users", -1, 10**12])
+def test_garbage_ids_are_simply_not_found(world, garbage):
+    with pytest.raises(NotFound):
+        get_in_scope(Organization, garbage, world.city)
+
+
+def test_outside_scope_and_nonexistent_look_the_same(world):
+    with pytest.raises(NotFound) as outside:
+        get_in_scope(Organization, world.enterprise_b.id, world.sme_a)
+    missing_id = db.session.scalar(sa.select(sa.func.max(Organization.id))) + 100
+    with pytest.raises(NotFound) as missing:
+        get_in_scope(Organization, missing_id, world.sme_a)
+    assert str(outside.value.message) == str(missing.value.message)
