@@ -44,7 +44,7 @@ lint: $(VENV)/.dev
 # Re-extract the strings and merge them into the catalogs (then translate the new entries).
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --omit-header --ignore-obsolete --no-wrap
 
 bench: $(VENV)/.dev translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

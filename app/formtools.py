@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, Form, FormField, SelectField, ValidationError
+from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from models.errors import ValidationError as DomainValidationError
@@ -36,6 +36,16 @@ class ChoiceField(SelectField):
         values = {str(value) for value, *_ in self.iter_choices()}
         if str(self.data) not in values:
             raise ValidationError(_l("请从列表中选择一项。"))
+
+
+class MultiChoiceField(SelectMultipleField):
+    """A multi-select that names the values it does not know, in our words."""
+
+    def pre_validate(self, form):
+        known = {str(value) for value, *_ in self.iter_choices()}
+        unknown = [str(v) for v in self.data or [] if str(v) not in known]
+        if unknown:
+            raise ValidationError(_l("不认识的选项：%(values)s", values=", ".join(unknown)))
 
 
 def positive_decimal(places=2, allow_zero=True, maximum=None):

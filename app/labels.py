@@ -8,6 +8,15 @@ ROLES = {"enterprise": _l("企业用户"), "institution": _l("机构人员"), "d
          "city": _l("市市场监管局"), "admin": _l("平台管理员")}
 ORG_KINDS = {"enterprise": _l("企业"), "institution": _l("技术机构"), "bureau": _l("市场监管部门")}
 
+MODE_LABELS = {"self_operated": _l("占用共享（自主操作）"), "assisted": _l("技术共享（人员指导）"),
+               "test_by_proxy": _l("代检代测"), "outsourced_testing": _l("实验外包")}
+STATUS_WORDS = {"active": _l("在用"), "maintenance": _l("维修中"), "retired": _l("已停用")}
+TRACEABILITY_LABELS = {"verification": _l("检定"), "calibration": _l("校准"), "self_calibration": _l("自校")}
+CLOSURE_KIND_LABELS = {"maintenance": _l("维护保养"), "calibration": _l("检定/校准"),
+                       "internal_use": _l("内部使用"), "other": _l("其他")}
+WEEKDAYS = {1: _l("星期一"), 2: _l("星期二"), 3: _l("星期三"), 4: _l("星期四"), 5: _l("星期五"),
+            6: _l("星期六"), 7: _l("星期日")}
+
 # status -> (label, Bootstrap colour)
 STATUSES = {}
 
@@ -15,6 +24,11 @@ STATUSES = {}
 def _statuses(prefix, entries):
     for code, label, colour in entries:
         STATUSES[(prefix, code)] = (label, colour)
+
+
+_statuses("instrument", [("active", STATUS_WORDS["active"], "success"),
+                         ("maintenance", STATUS_WORDS["maintenance"], "warning"),
+                         ("retired", STATUS_WORDS["retired"], "secondary")])
 
 
 def status_label(kind, code):
@@ -30,5 +44,8 @@ def role_label(role):
 
 
 def init_app(app):
-    app.jinja_env.globals.update(role_label=role_label, status_label=status_label,
-                                 status_colour=status_colour, org_kind_label=ORG_KINDS.get)
+    app.jinja_env.globals.update(
+        role_label=role_label, status_label=status_label, status_colour=status_colour,
+        org_kind_label=ORG_KINDS.get, mode_label=MODE_LABELS.get, traceability_label=TRACEABILITY_LABELS.get,
+        closure_kind_label=CLOSURE_KIND_LABELS.get, weekday_label=WEEKDAYS.get,
+    )

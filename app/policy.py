@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from models import Organization, db
 from models.errors import Forbidden, NotFound
+from models.instrument import Instrument
 
 _RULES = {}
 
@@ -75,6 +76,25 @@ def _organizations(actor, stmt):
     if actor.role == "district":
         return stmt.where(sa.or_(public, Organization.district_code == actor.district_code))
     return stmt.where(sa.or_(public, Organization.id == actor.organization_id))
+
+
+def _approved_institutions():
+    return sa.select(Organization.id).where(Organization.kind == "institution",
+                                            Organization.approved.is_(True))
+
+
+@scope_rule(Instrument)
+def _instruments(actor, stmt):
+    """Public: instruments of approved institutions that are not retired."""
+    public = sa.and_(Instrument.status != "retired", Instrument.institution_id.in_(_approved_institutions()))
+    if actor is None or actor.role == "enterprise":
+        return stmt.where(public)
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "district":
+        in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
+        return stmt.where(sa.or_(public, Instrument.institution_id.in_(in_district)))
+    return stmt.where(sa.or_(public, Instrument.institution_id == actor.organization_id))
 
 
 def may_approve_institution(actor, organization):

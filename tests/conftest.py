@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import appcontext_popped, has_app_context
+from flask.globals import app_ctx as current_app_context
 from sqlalchemy import orm
 
 from app import create_app
@@ -86,17 +88,37 @@ def _isolated(request, app):
         connection = db.engine.connect()
     transaction = connection.begin()
     original = db.session
-    db.session = orm.scoped_session(orm.sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
-    ))
+    # One connection, one outer transaction. The test's code and each request get their own
+    # session on it (scoped by app context), each working in savepoints: a request that rolls
+    # back undoes only its own work, as it would against a real database.
+    db.session = orm.scoped_session(
+        orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False),
+        scopefunc=_scope,
+    )
+
+    def _refresh_test_session(sender, **extra):
+        test_session = db.session.registry.registry.get(TEST_SCOPE)
+        if test_session is not None:
+            test_session.expire_all()  # the test reads what the request wrote
+
+    appcontext_popped.connect(_refresh_test_session, app)
     try:
         yield
     finally:
-        db.session.remove()
+        appcontext_popped.disconnect(_refresh_test_session, app)
+        for session in list(db.session.registry.registry.values()):
+            session.close()
         db.session = original
         transaction.rollback()
         connection.close()
         app.config["NOW_OVERRIDE"] = NOW
+
+
+TEST_SCOPE = "test"
+
+
+def _scope():
+    return id(current_app_context._get_current_object()) if has_app_context() else TEST_SCOPE
 
 
 SEEDED = {"districts", "alembic_version", "categories", "calendar_days"}
@@ -142,6 +164,11 @@ def create_org():
 @pytest.fixture
 def create_user():
     return factories.create_user
+
+
+@pytest.fixture
+def create_instrument():
+    return factories.create_instrument
 
 
 @pytest.fixture

@@ -109,3 +109,25 @@ class ApiCaller:
 
     def delete(self, path, **kw):
         return self._call("DELETE", path, **kw)
+
+
+def create_instrument(institution=None, **fields):
+    from decimal import Decimal
+
+    from models.instrument import Instrument
+
+    n = next(_seq)
+    institution = institution or create_org("institution")
+    modes = fields.pop("service_modes", ["self_operated", "assisted"])
+    defaults = dict(name=f"测试仪器{n}", name_en=f"Test instrument {n}", internal_code=f"T-{n:05d}",
+                    category_code="010100", hourly_rate=Decimal("600.00"), sme_discount_percent=Decimal("20"),
+                    calibration_valid_until=date(2027, 3, 1), status="active", requires_approval=False,
+                    slot_minutes=30, min_minutes=30, max_minutes=480, lead_minutes=60, max_advance_days=60,
+                    buffer_minutes=0, max_future_bookings_per_org=5, cancel_free_hours=24,
+                    created_at=NOW, updated_at=NOW)
+    defaults.update(fields)
+    instrument = Instrument(institution_id=institution.id, **defaults)
+    instrument.service_modes = modes
+    db.session.add(instrument)
+    db.session.commit()
+    return instrument

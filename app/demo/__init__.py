@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Organization, User, db
 
-from . import accounts
+from . import accounts, catalog
 
 DEMO_DOMAIN = "@demo.local"
-STEPS = [accounts]
+STEPS = [accounts, catalog]
 
 
 class DemoRefused(Exception):

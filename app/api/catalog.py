@@ -1,0 +1,205 @@
+"""Catalog: categories, institutions, instruments, opening hours, closures."""
+import sqlalchemy as sa
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from models import Organization, db
+from models.errors import NotFound, ValidationError
+from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours
+from models.timeutil import iso_local, local_today, parse_instant
+
+from .. import clock
+from ..catalog import search as catalog_search
+from ..catalog import services as catalog
+from ..catalog.forms import InstrumentForm
+from ..pagination import page_args, paginate
+from ..policy import get_in_scope, parse_id, scoped
+from .base import actor, bp, created, json_body, listing, validated
+
+
+def money(value):
+    return None if value is None else f"{value:.2f}"
+
+
+def institution_json(org, instrument_count=None):
+    body = {"id": org.id, "name": org.name, "district_code": org.district_code,
+            "district_name": str(org.district_label), "address": org.address, "description": org.description,
+            "cma_no": org.cma_no, "cma_valid_until": org.cma_valid_until.isoformat() if org.cma_valid_until else None,
+            "cnas_no": org.cnas_no, "contact": {"name": org.contact_name, "phone": org.contact_phone,
+                                                "email": org.contact_email}}
+    if instrument_count is not None:
+        body["instrument_count"] = instrument_count
+    return body
+
+
+def instrument_json(instrument, today):
+    state, days = instrument.calibration_state(today)
+    body = catalog.editable_payload(instrument)
+    body.update({
+        "id": instrument.id,
+        "institution": {"id": instrument.institution_id, "name": instrument.institution.name,
+                        "district_code": instrument.institution.district_code},
+        "category": {"code": instrument.category_code, "name": instrument.category.name},
+        "calibration": {"state": state, "days_left": days},
+        "sme_hourly_rate": money(instrument.sme_hourly_rate),
+        "currency": "CNY",
+        "bookable": instrument.bookable(today),
+        "opening_hours": [
+            {"weekday": d, "start": f"{s // 60:02d}:{s % 60:02d}", "end": f"{e // 60:02d}:{e % 60:02d}"}
+            for d, s, e in weekly_hours(instrument)],
+        "opening_hours_source": "instrument" if instrument.custom_hours else "institution",
+        "updated_at": iso_local(instrument.updated_at),
+    })
+    return body
+
+
+@bp.get("/categories")
+def categories():
+    return jsonify(items=[{"code": c.code, "name": c.name, "name_en": c.name_en, "parent_code": c.parent_code}
+                          for c in catalog_search.categories()])
+
+
+@bp.get("/institutions")
+def institutions():
+    counts = (sa.select(Instrument.institution_id, sa.func.count(Instrument.id).label("n"))
+              .where(Instrument.status != "retired").group_by(Instrument.institution_id).subquery())
+    stmt = (scoped(Organization, g.actor).where(Organization.kind == "institution", Organization.approved.is_(True))
+            .add_columns(sa.func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.institution_id == Organization.id).order_by(Organization.id))
+    if request.args.get("district"):
+        stmt = stmt.where(Organization.district_code == request.args["district"])
+    page, per_page = page_args(request.args)
+    result = paginate(stmt, page, per_page, scalars=False)
+    return jsonify(items=[institution_json(org, n) for org, n in result.items], total=result.total,
+                   page=result.page, per_page=result.per_page)
+
+
+@bp.get("/institutions/<institution_id>")
+def institution(institution_id):
+    org = get_in_scope(Organization, institution_id, g.actor)
+    if org.kind != "institution":
+        raise NotFound()
+    count = db.session.scalar(sa.select(sa.func.count(Instrument.id)).where(
+        Instrument.institution_id == org.id, Instrument.status != "retired"))
+    return jsonify(institution_json(org, count))
+
+
+def _filters(args):
+    fields = {}
+    institution_id = None
+    if args.get("institution_id"):
+        try:
+            institution_id = parse_id(args["institution_id"])
+        except NotFound:
+            fields["institution_id"] = _l("应为机构编号（正整数）。")
+    mode = args.get("mode", "")
+    if mode and mode not in SERVICE_MODES:
+        fields["mode"] = _l("服务方式应为 %(modes)s 之一。", modes=", ".join(SERVICE_MODES))
+    if fields:
+        raise ValidationError(fields=fields)
+    return catalog_search.Filters(
+        q=args.get("q", ""), category=args.get("category", ""), district=args.get("district", ""),
+        institution_id=institution_id, mode=mode, sort=args.get("sort", ""),
+        bookable_now=args.get("bookable", "").lower() in ("1", "true", "yes"))
+
+
+@bp.get("/instruments")
+def instruments():
+    today = local_today(clock.now())
+    stmt = catalog_search.search(g.actor, _filters(request.args), today)
+    return listing(stmt, lambda i: instrument_json(i, today))
+
+
+@bp.post("/instruments")
+def create_instrument():
+    catalog.require_publisher(actor())
+    payload = catalog.merged(catalog.editable_payload(), json_body())
+    form = validated(InstrumentForm, payload)
+    instrument = catalog.create_instrument(g.actor, form.data, clock.now())
+    db.session.commit()
+    return created(instrument_json(instrument, local_today(clock.now())))
+
+
+@bp.get("/instruments/<instrument_id>")
+def instrument(instrument_id):
+    found = get_in_scope(Instrument, instrument_id, g.actor)
+    return jsonify(instrument_json(found, local_today(clock.now())))
+
+
+@bp.patch("/instruments/<instrument_id>")
+def update_instrument(instrument_id):
+    found = catalog.managed_instrument(actor(), instrument_id)
+    payload = catalog.merged(catalog.editable_payload(found), json_body())
+    form = validated(InstrumentForm, payload)
+    catalog.update_instrument(g.actor, found, form.data, clock.now())
+    db.session.commit()
+    return jsonify(instrument_json(found, local_today(clock.now())))
+
+
+@bp.put("/instruments/<instrument_id>/opening-hours")
+def put_opening_hours(instrument_id):
+    found = catalog.managed_instrument(actor(), instrument_id)
+    body = json_body()
+    spans = None if body.get("inherit") is True else catalog.parse_hours(body.get("hours"))
+    catalog.set_instrument_hours(g.actor, found, spans, clock.now())
+    db.session.commit()
+    return jsonify(hours=[{"weekday": d, "start": f"{s // 60:02d}:{s % 60:02d}", "end": f"{e // 60:02d}:{e % 60:02d}"}
+                          for d, s, e in weekly_hours(found)],
+                   source="instrument" if found.custom_hours else "institution")
+
+
+def closure_json(closure, with_reason):
+    body = {"id": closure.id, "instrument_id": closure.instrument_id, "start": iso_local(closure.start_at),
+            "end": iso_local(closure.end_at), "kind": closure.kind, "source": closure.source}
+    if with_reason:
+        body["reason"] = closure.reason
+    return body
+
+
+def _manages(instrument):
+    return g.actor is not None and g.actor.is_staff_of(instrument.institution_id)
+
+
+def parse_time_field(body, name, fields):
+    try:
+        return parse_instant(body.get(name))
+    except (ValueError, TypeError):
+        fields[name] = _l("时间格式应为 ISO 8601，如 2026-05-01T09:00（不带时区即北京时间）。")
+        return None
+
+
+@bp.get("/instruments/<instrument_id>/closures")
+def closures(instrument_id):
+    found = get_in_scope(Instrument, instrument_id, g.actor)
+    stmt = sa.select(Closure).where(Closure.instrument_id == found.id)
+    if request.args.get("from"):
+        try:
+            stmt = stmt.where(Closure.end_at > parse_instant(request.args["from"]))
+        except ValueError:
+            raise ValidationError(fields={"from": _l("日期格式应为 YYYY-MM-DD。")}) from None
+    stmt = stmt.order_by(Closure.start_at)
+    return listing(stmt, lambda c: closure_json(c, _manages(found)), default_per_page=100)
+
+
+@bp.post("/instruments/<instrument_id>/closures")
+def add_closure(instrument_id):
+    found = catalog.managed_instrument(actor(), instrument_id)
+    body, fields = json_body(), {}
+    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    if fields:
+        raise ValidationError(fields=fields)
+    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
+    db.session.commit()
+    return created(closure_json(closure, True))
+
+
+@bp.delete("/instruments/<instrument_id>/closures/<closure_id>")
+def delete_closure(instrument_id, closure_id):
+    found = catalog.managed_instrument(actor(), instrument_id)
+    closure = db.session.scalar(sa.select(Closure).where(
+        Closure.id == parse_id(closure_id), Closure.instrument_id == found.id))
+    if closure is None:
+        raise NotFound()
+    catalog.remove_closure(g.actor, closure, clock.now())
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,177 @@
+"""The instrument record as a form: the web, the API and the spreadsheet import validate with it."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    Form,
+    FormField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import Email, NumberRange
+
+from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, SERVICE_MODES, TRACEABILITY
+
+from ..formtools import ChoiceField, MultiChoiceField, max_length, optional, positive_decimal, required, strip
+from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, STATUS_WORDS, TRACEABILITY_LABELS
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+def _number(minimum, maximum, message=None):
+    return NumberRange(min=minimum, max=maximum,
+                       message=message or _l("应为 %(min)s 到 %(max)s 之间的整数。", min=minimum, max=maximum))
+
+
+class _Int(IntegerField):
+    """An integer field whose "not a number" message is ours."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip() == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("请输入整数。")) from None
+
+
+class _Decimal(DecimalField):
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip() == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("请输入数字。")) from None
+
+
+class _Date(DateField):
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip() == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("日期格式应为 YYYY-MM-DD，且须是存在的日期。")) from None
+
+
+class ContactFields(Form):
+    name = StringField(_l("联系人"), filters=[strip], validators=[optional, max_length(50)])
+    phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
+    email = EmailField(_l("联系邮箱"), filters=[strip], validators=[
+        optional, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))])
+
+
+class MetrologyFields(Form):
+    measurement_range = StringField(_l("测量范围"), filters=[strip], validators=[optional, max_length(200)])
+    accuracy = StringField(_l("准确度等级/不确定度"), filters=[strip], validators=[optional, max_length(200)])
+    traceability = ChoiceField(_l("溯源方式"), validators=[optional],
+                               choices=lambda: [("", "—")] + [(c, TRACEABILITY_LABELS[c]) for c in TRACEABILITY])
+    certificate_no = StringField(_l("证书编号"), filters=[strip], validators=[optional, max_length(50)])
+    certified_on = _Date(_l("检定/校准日期"), format=DATE_FORMATS, validators=[optional])
+    valid_until = _Date(_l("有效期至"), format=DATE_FORMATS, validators=[optional])
+    certifying_body = StringField(_l("检定/校准机构"), filters=[strip], validators=[optional, max_length(100)])
+
+    def validate_valid_until(self, field):
+        if field.data and self.certified_on.data and field.data < self.certified_on.data:
+            raise ValidationError(_l("有效期不能早于检定/校准日期。"))
+
+
+class RulesFields(Form):
+    slot_minutes = _Int(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
+                        validators=[required, _number(5, 240)])
+    min_minutes = _Int(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
+                       validators=[required, _number(5, 1440)])
+    max_minutes = _Int(_l("最长时长（分钟）"), default=DEFAULT_RULES["max_minutes"],
+                       validators=[required, _number(5, 20160)])
+    lead_minutes = _Int(_l("最少提前（分钟）"), default=DEFAULT_RULES["lead_minutes"],
+                        validators=[optional, _number(0, 43200)])
+    max_advance_days = _Int(_l("最多提前（天）"), default=DEFAULT_RULES["max_advance_days"],
+                            validators=[required, _number(1, 365)])
+    buffer_minutes = _Int(_l("预约间隔缓冲（分钟）"), default=DEFAULT_RULES["buffer_minutes"],
+                          validators=[optional, _number(0, 1440)])
+    requires_approval = BooleanField(_l("预约需机构审批"), default=DEFAULT_RULES["requires_approval"])
+    max_future_bookings_per_org = _Int(_l("每家企业未来预约上限"),
+                                       default=DEFAULT_RULES["max_future_bookings_per_org"],
+                                       validators=[required, _number(1, 100)])
+    cancel_free_hours = _Int(_l("免费取消时限（小时）"), default=DEFAULT_RULES["cancel_free_hours"],
+                             validators=[optional, _number(0, 720)])
+
+    def validate_min_minutes(self, field):
+        slot = self.slot_minutes.data
+        if field.data and slot and field.data % slot:
+            raise ValidationError(_l("应为时间粒度的整数倍。"))
+
+    def validate_max_minutes(self, field):
+        if field.data and self.min_minutes.data and field.data < self.min_minutes.data:
+            raise ValidationError(_l("最长时长不能小于最短时长。"))
+        slot = self.slot_minutes.data
+        if field.data and slot and field.data % slot:
+            raise ValidationError(_l("应为时间粒度的整数倍。"))
+
+    def validate_slot_minutes(self, field):
+        if field.data and 1440 % field.data:
+            raise ValidationError(_l("时间粒度应能整除一天（如 15、30、60 分钟）。"))
+
+
+def mode_choices():
+    return [(mode, MODE_LABELS[mode]) for mode in SERVICE_MODES]
+
+
+class InstrumentForm(FlaskForm):
+    name = StringField(_l("仪器名称"), filters=[strip], validators=[required, max_length(100)])
+    name_en = StringField(_l("英文名称"), filters=[strip], validators=[optional, max_length(200)])
+    internal_code = StringField(_l("内部编码"), filters=[strip], validators=[optional, max_length(50)])
+    model = StringField(_l("规格型号"), filters=[strip], validators=[optional, max_length(100)])
+    manufacturer = StringField(_l("生产制造商"), filters=[strip], validators=[optional, max_length(100)])
+    country_of_origin = StringField(_l("产地国别"), filters=[strip], validators=[optional, max_length(50)])
+    original_value_wan = _Decimal(_l("原值（万元）"), places=2, validators=[
+        optional, positive_decimal(2, maximum=10**8)])
+    commissioned_on = _Date(_l("启用日期"), format=DATE_FORMATS, validators=[optional])
+    category_code = StringField(_l("分类编码"), filters=[strip], validators=[required, max_length(6)])
+    location = StringField(_l("安放地址"), filters=[strip], validators=[optional, max_length(200)])
+    contact = FormField(ContactFields, label=_l("联系方式"))
+    specs = TextAreaField(_l("主要技术指标"), filters=[strip], validators=[optional, max_length(500)])
+    functions = TextAreaField(_l("主要功能"), filters=[strip], validators=[optional, max_length(300)])
+    service_content = TextAreaField(_l("服务内容"), filters=[strip], validators=[optional, max_length(200)])
+    sharing_rules = TextAreaField(_l("对外开放共享规定"), filters=[strip], validators=[optional, max_length(500)])
+    metrology = FormField(MetrologyFields, label=_l("计量特性"))
+    service_modes = MultiChoiceField(_l("服务方式"), choices=mode_choices, default=["self_operated"])
+    hourly_rate = _Decimal(_l("收费标准（元/小时）"), places=2, default=0, validators=[
+        optional, positive_decimal(2, maximum=10**6)])
+    sme_discount_percent = _Decimal(_l("中小企业优惠（%）"), places=2, default=0, validators=[
+        optional, positive_decimal(2, maximum=100)])
+    rules = FormField(RulesFields, label=_l("预约规则"))
+    open_on_holidays = BooleanField(_l("法定节假日开放"))
+    status = ChoiceField(_l("状态"), default="active",
+                         choices=lambda: [(c, STATUS_WORDS[c]) for c in ("active", "maintenance", "retired")])
+
+
+
+class OpeningHoursForm(FlaskForm):
+    """The week on one page: one text per weekday such as "09:00-12:00, 13:00-17:00"."""
+
+    inherit = BooleanField(_l("使用机构默认开放时间"))
+    day1 = StringField(_l("星期一"), filters=[strip])
+    day2 = StringField(_l("星期二"), filters=[strip])
+    day3 = StringField(_l("星期三"), filters=[strip])
+    day4 = StringField(_l("星期四"), filters=[strip])
+    day5 = StringField(_l("星期五"), filters=[strip])
+    day6 = StringField(_l("星期六"), filters=[strip])
+    day7 = StringField(_l("星期日"), filters=[strip])
+
+
+class ClosureForm(FlaskForm):
+    start = StringField(_l("开始时间"), filters=[strip], validators=[required])
+    end = StringField(_l("结束时间"), filters=[strip], validators=[required])
+    kind = ChoiceField(_l("停机类型"), validators=[required],
+                       choices=lambda: [(k, CLOSURE_KIND_LABELS[k]) for k in CLOSURE_KINDS])
+    reason = StringField(_l("说明"), filters=[strip], validators=[optional, max_length(200)])

@@ -1,0 +1,335 @@
+"""Instrument lists in Excel: the template, export, and a two-step import.
+
+Import reads the whole file (.xlsx, or .csv in UTF-8 or GBK), validates every row with the
+same form and domain rules as the web and the API, and reports every problem by row and
+column. Nothing is written until a clean preview is confirmed; rows whose 内部编码 matches an
+existing instrument update it, the others are created, all in one transaction.
+"""
+import csv
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from werkzeug.datastructures import MultiDict
+
+from models import audit, db
+from models.errors import ValidationError
+from models.importing import ImportBatch
+from models.instrument import Instrument
+
+from ..formtools import field_errors, formdata_from_json
+from .forms import InstrumentForm
+from .services import _apply, category_codes, domain_errors, editable_payload, merged, require_publisher
+
+MAX_ROWS = 5000
+# (header, payload path, how to read the cell, width)
+COLUMNS = [
+    ("仪器名称", ("name",), "text", 24), ("英文名称", ("name_en",), "text", 24),
+    ("内部编码", ("internal_code",), "text", 14), ("规格型号", ("model",), "text", 16),
+    ("生产制造商", ("manufacturer",), "text", 18), ("产地国别", ("country_of_origin",), "text", 10),
+    ("原值（万元）", ("original_value_wan",), "number", 12), ("启用日期", ("commissioned_on",), "date", 12),
+    ("分类编码", ("category_code",), "text", 10), ("安放地址", ("location",), "text", 24),
+    ("主要技术指标", ("specs",), "text", 36), ("主要功能", ("functions",), "text", 30),
+    ("服务内容", ("service_content",), "text", 24), ("对外开放共享规定", ("sharing_rules",), "text", 30),
+    ("测量范围", ("metrology", "measurement_range"), "text", 18),
+    ("准确度等级/不确定度", ("metrology", "accuracy"), "text", 18),
+    ("溯源方式", ("metrology", "traceability"), "traceability", 10),
+    ("证书编号", ("metrology", "certificate_no"), "text", 16),
+    ("检定/校准日期", ("metrology", "certified_on"), "date", 14),
+    ("有效期至", ("metrology", "valid_until"), "date", 12),
+    ("检定/校准机构", ("metrology", "certifying_body"), "text", 20),
+    ("收费标准（元/小时）", ("hourly_rate",), "number", 12),
+    ("中小企业优惠（%）", ("sme_discount_percent",), "number", 12),
+    ("服务方式", ("service_modes",), "modes", 20),
+    ("联系人", ("contact", "name"), "text", 10), ("联系电话", ("contact", "phone"), "text", 14),
+    ("联系邮箱", ("contact", "email"), "text", 20), ("状态", ("status",), "status", 8),
+]
+HEADERS = [c[0] for c in COLUMNS]
+REQUIRED = {"仪器名称", "内部编码", "分类编码"}
+HEADER_OF_PATH = {".".join(path): header for header, path, *_ in COLUMNS}
+TRACEABILITY_WORDS = {"检定": "verification", "校准": "calibration", "自校": "self_calibration"}
+MODE_WORDS = {"占用共享": "self_operated", "技术共享": "assisted", "代检代测": "test_by_proxy",
+              "实验外包": "outsourced_testing"}
+STATUS_WORDS = {"在用": "active", "维修中": "maintenance", "维修": "maintenance", "已停用": "retired",
+                "停用": "retired"}
+WORD_OF = {**{v: k for k, v in TRACEABILITY_WORDS.items()}, **{v: k for k, v in MODE_WORDS.items()},
+           "active": "在用", "maintenance": "维修中", "retired": "已停用"}
+
+
+class FileProblem(ValidationError):
+    """A problem with the file as a whole (not one row)."""
+
+
+# Reading ----------------------------------------------------------------------------------
+
+def read_table(filename, data):
+    """The file's header and rows as lists of cell values; FileProblem if it is unreadable."""
+    if not data:
+        raise FileProblem(_l("文件是空的，请下载模板填写后再上传。"))
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if b"\x00" in data[:4096]:
+        raise FileProblem(_l("无法识别该文件，请上传 .xlsx 或 .csv（UTF-8 或 GBK 编码）文件。"))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileProblem(_l("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或使用 .xlsx。"))
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0] if rows else [], rows[1:]
+
+
+def _read_xlsx(data):
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for damaged files
+        raise FileProblem(_l("无法读取该 Excel 文件，请确认它是 .xlsx 格式且未损坏。")) from None
+    sheet = book.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return (rows[0] if rows else []), rows[1:]
+
+
+def _header_map(header):
+    names = [re.sub(r"[\s*＊]", "", str(h or "")) for h in header]
+    missing = [h for h in HEADERS if h in REQUIRED and h not in names]
+    unknown = [h for h in names if h and h not in HEADERS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(str(_l("缺少必需的列：%(cols)s", cols="、".join(missing))))
+        if unknown:
+            parts.append(str(_l("不认识的列：%(cols)s", cols="、".join(unknown))))
+        raise FileProblem(_l("表头与模板不一致。%(detail)s。请使用下载的模板。", detail="；".join(parts)))
+    return {name: index for index, name in enumerate(names) if name}
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value).strip()
+
+
+def _read_cell(kind, text):
+    if kind == "date":
+        return text.replace("/", "-").replace(".", "-") if re.match(r"^\d{4}[/.-]\d{1,2}[/.-]\d{1,2}$", text) else text
+    if kind == "traceability":
+        return TRACEABILITY_WORDS.get(text, text)
+    if kind == "status":
+        return STATUS_WORDS.get(text, text) if text else "active"
+    if kind == "modes":
+        return [MODE_WORDS.get(word, word) for word in re.split(r"[、,，;；/\s]+", text) if word]
+    return text
+
+
+def _row_payload(cells, columns):
+    payload = {}
+    for header, path, kind, _width in COLUMNS:
+        if header not in columns:
+            continue
+        index = columns[header]
+        text = _cell_text(cells[index] if index < len(cells) else None)
+        value = _read_cell(kind, text)
+        target = payload
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+    return payload
+
+
+# Validating -------------------------------------------------------------------------------
+
+def validate_file(institution_id, filename, data):
+    """Every row checked; returns (rows, errors) where errors are {row, column, message}."""
+    header, raw_rows = read_table(filename, data)
+    columns = _header_map(header)
+    raw_rows = [(n, r) for n, r in enumerate(raw_rows, start=2) if any(_cell_text(c) for c in r)]
+    if not raw_rows:
+        raise FileProblem(_l("文件中没有数据行。"))
+    if len(raw_rows) > MAX_ROWS:
+        raise FileProblem(_l("一次最多导入 %(n)d 行，请分批上传。", n=MAX_ROWS))
+    existing = {i.internal_code: i for i in db.session.scalars(sa.select(Instrument).where(
+        Instrument.institution_id == institution_id, Instrument.internal_code.is_not(None)))}
+    known = category_codes()
+    seen, rows, errors = {}, [], []
+    for row_no, cells in raw_rows:
+        changes = _row_payload(cells, columns)
+        code = changes.get("internal_code") or ""
+        target = existing.get(code)
+        payload = merged(editable_payload(target), changes)
+        row_errors = _row_errors(payload, institution_id, target, known, existing)
+        if not code:
+            row_errors.setdefault("internal_code", str(_l("请填写内部编码（用于再次导入时更新该仪器）。")))
+        elif code in seen:
+            row_errors.setdefault("internal_code", str(_l("与第 %(row)d 行的内部编码重复。", row=seen[code])))
+        seen.setdefault(code, row_no)
+        for path, message in row_errors.items():
+            errors.append({"row": row_no, "column": HEADER_OF_PATH.get(path, ""), "message": message})
+        rows.append({"row": row_no, "payload": payload, "instrument_id": target.id if target else None})
+    return rows, errors
+
+
+def _row_errors(payload, institution_id, target, known, existing):
+    """Every problem of one row: the form's checks and the catalog's."""
+    form = InstrumentForm(formdata=MultiDict(formdata_from_json(payload)), meta={"csrf": False})
+    errors = {} if form.validate() else {k: str(v) for k, v in field_errors(form).items()}
+    taken = {code: instrument.id for code, instrument in existing.items()}
+    domain = domain_errors(form.data, institution_id, target.id if target else None, known, taken)
+    for key, message in domain.items():
+        errors.setdefault(key, str(message))
+    return errors
+
+
+def stage(actor, filename, data, now):
+    """Validate a file and keep the result for preview. Nothing is written to the catalog."""
+    require_publisher(actor)
+    rows, errors = validate_file(actor.organization_id, filename, data)
+    batch = ImportBatch(
+        institution_id=actor.organization_id, created_by_id=actor.id, created_at=now,
+        filename=(filename or "")[:200], status="invalid" if errors else "validated", rows=rows,
+        errors=errors[:2000], error_count=len(errors),
+        create_count=sum(1 for r in rows if r["instrument_id"] is None),
+        update_count=sum(1 for r in rows if r["instrument_id"] is not None),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def commit_batch(actor, batch, now):
+    """Write a clean batch: one transaction, every instrument audited."""
+    require_publisher(actor, batch.institution_id)
+    if batch.status != "validated":
+        raise ValidationError(_l("该导入批次不能再次导入（已导入或存在错误）。"))
+    # Re-check against the catalog as it is now: someone may have edited it since the preview.
+    rows, errors = _revalidate(batch)
+    if errors:
+        raise ValidationError(_l("自预览以来目录已有变化，请重新上传文件。"))
+    targets = {i.id: i for i in db.session.scalars(sa.select(Instrument).where(
+        Instrument.id.in_([r["instrument_id"] for r in rows if r["instrument_id"]])))}
+    created, updated = [], []
+    for row in rows:
+        form = InstrumentForm(formdata=MultiDict(formdata_from_json(row["payload"])), meta={"csrf": False})
+        form.validate()
+        if row["instrument_id"]:
+            instrument = targets[row["instrument_id"]]
+            if _apply(instrument, form.data):
+                instrument.updated_at = now
+                updated.append(instrument)
+        else:
+            instrument = Instrument(institution_id=batch.institution_id, created_at=now, updated_at=now)
+            _apply(instrument, form.data)
+            db.session.add(instrument)
+            created.append(instrument)
+    db.session.flush()
+    for instrument in created:
+        audit.record(instrument, "created", actor=actor, at=now, to_state=instrument.status,
+                     details={"import_batch": batch.id})
+    for instrument in updated:
+        audit.record(instrument, "updated", actor=actor, at=now, details={"import_batch": batch.id})
+    batch.status, batch.imported_at = "imported", now
+    batch.create_count, batch.update_count = len(created), len(updated)
+    return len(created), len(updated)
+
+
+def _revalidate(batch):
+    existing = {i.internal_code: i for i in db.session.scalars(sa.select(Instrument).where(
+        Instrument.institution_id == batch.institution_id, Instrument.internal_code.is_not(None)))}
+    known = category_codes()
+    errors = []
+    for row in batch.rows:
+        code = row["payload"].get("internal_code")
+        target = existing.get(code)
+        if (target.id if target else None) != row["instrument_id"]:
+            errors.append(row["row"])
+            continue
+        if _row_errors(row["payload"], batch.institution_id, target, known, existing):
+            errors.append(row["row"])
+    return batch.rows, errors
+
+
+# Writing ----------------------------------------------------------------------------------
+
+def _workbook_with_header(title):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(HEADERS)
+    for index, (header, _path, _kind, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="FFFFFF" if header in REQUIRED else "000000")
+        cell.fill = PatternFill("solid", fgColor="0B4F9C" if header in REQUIRED else "DCE6F2")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    return book, sheet
+
+
+def _instructions(book, categories):
+    notes = book.create_sheet("填写说明")
+    notes.append(["列", "说明"])
+    guide = {
+        "仪器名称": "必填，100字以内", "内部编码": "必填，本机构内唯一；再次导入时按此更新已有仪器",
+        "分类编码": "必填，见“分类编码”表", "原值（万元）": "数字，最多两位小数", "启用日期": "YYYY-MM-DD",
+        "主要技术指标": "500字以内", "主要功能": "300字以内", "服务内容": "200字以内",
+        "对外开放共享规定": "500字以内", "溯源方式": "检定、校准或自校", "检定/校准日期": "YYYY-MM-DD",
+        "有效期至": "YYYY-MM-DD；过期后不可预约", "收费标准（元/小时）": "数字，不能为负",
+        "中小企业优惠（%）": "0–100", "服务方式": "占用共享、技术共享、代检代测、实验外包，用顿号分隔",
+        "状态": "在用、维修中或已停用；空白为在用",
+    }
+    for header in HEADERS:
+        notes.append([header, guide.get(header, "选填")])
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 60
+    codes = book.create_sheet("分类编码")
+    codes.append(["分类编码", "分类名称", "上级编码"])
+    for category in categories:
+        codes.append([category.code, category.name, category.parent_code or ""])
+    codes.column_dimensions["B"].width = 24
+
+
+def template_workbook(categories):
+    book, _sheet = _workbook_with_header("仪器")
+    _instructions(book, categories)
+    return _save(book)
+
+
+def export_workbook(instruments, categories):
+    book, sheet = _workbook_with_header("仪器")
+    for instrument in instruments:
+        payload = editable_payload(instrument)
+        row = []
+        for _header, path, kind, _width in COLUMNS:
+            value = payload
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if kind == "modes":
+                value = "、".join(WORD_OF.get(m, m) for m in value or [])
+            elif kind in ("traceability", "status"):
+                value = WORD_OF.get(value, value or "")
+            elif kind == "number" and value not in (None, ""):
+                value = float(value)
+            row.append(value if value is not None else "")
+        sheet.append(row)
+    _instructions(book, categories)
+    return _save(book)
+
+
+def _save(book):
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,88 @@
+"""The public catalog: search instruments, read an instrument's full record, browse institutions."""
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from models import District, Organization, db
+from models.errors import NotFound
+from models.instrument import Closure, Instrument, weekly_hours
+from models.timeutil import local_today
+
+from .. import clock
+from ..pagination import page_args, paginate
+from ..policy import get_in_scope, parse_id, scoped
+from . import search as catalog_search
+
+bp = Blueprint("catalog", __name__)
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+def _filters(args):
+    try:
+        institution_id = parse_id(args["institution_id"]) if args.get("institution_id") else None
+    except NotFound:
+        institution_id = None
+    return catalog_search.Filters(
+        q=args.get("q", "").strip(), category=args.get("category", ""), district=args.get("district", ""),
+        institution_id=institution_id, mode=args.get("mode", ""), sort=args.get("sort", ""),
+        bookable_now=args.get("bookable") == "1")
+
+
+@bp.get("/instruments")
+def search():
+    filters = _filters(request.args)
+    today = local_today(clock.now())
+    page, per_page = page_args(request.args)
+    result = paginate(catalog_search.search(_actor(), filters, today), page, per_page)
+    return render_template(
+        "catalog/search.html", page=result, filters=filters, today=today,
+        categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
+
+
+@bp.get("/instruments/<int:instrument_id>")
+def instrument(instrument_id):
+    found = get_in_scope(Instrument, instrument_id, _actor())
+    now = clock.now()
+    closures = db.session.scalars(sa.select(Closure).where(
+        Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
+    return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
+                           hours=weekly_hours(found), closures=closures)
+
+
+@bp.get("/institutions")
+def institutions():
+    district = request.args.get("district", "")
+    stmt = scoped(Organization, _actor()).where(Organization.kind == "institution",
+                                                 Organization.approved.is_(True))
+    if district:
+        stmt = stmt.where(Organization.district_code == district)
+    counts = dict(db.session.execute(
+        sa.select(Instrument.institution_id, sa.func.count(Instrument.id))
+        .where(Instrument.status != "retired").group_by(Instrument.institution_id)).all())
+    orgs = db.session.scalars(stmt.order_by(Organization.district_code, Organization.name)).all()
+    return render_template("catalog/institutions.html", institutions=orgs, counts=counts,
+                           districts=_districts(), district=district)
+
+
+@bp.get("/institutions/<int:institution_id>")
+def institution(institution_id):
+    org = get_in_scope(Organization, institution_id, _actor())
+    if org.kind != "institution":
+        raise NotFound()
+    today = local_today(clock.now())
+    stmt = catalog_search.search(_actor(), catalog_search.Filters(institution_id=org.id), today)
+    page, per_page = page_args(request.args, 50)
+    return render_template("catalog/institution.html", org=org, page=paginate(stmt, page, per_page),
+                           today=today)
+
+
+def _districts():
+    return db.session.scalars(sa.select(District).order_by(District.position)).all()
+
+
+def _institutions():
+    return db.session.scalars(sa.select(Organization).where(
+        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name)).all()

@@ -1,0 +1,5 @@
+"""The institution's console: its instruments, calendars and spreadsheet imports."""
+from . import calendar, imports, instruments
+from .blueprint import bp
+
+__all__ = ["bp", "calendar", "imports", "instruments"]

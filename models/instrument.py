@@ -1,0 +1,242 @@
+"""Instruments (仪器设备) with their NRII record, categories, weekly opening hours and closures."""
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import TimestampMixin, UTCDateTime, db
+from .organization import Organization
+
+STATUSES = ("active", "maintenance", "retired")
+TRACEABILITY = ("verification", "calibration", "self_calibration")  # 检定 / 校准 / 自校
+BOOKING_MODES = ("self_operated", "assisted")  # 占用共享 / 技术共享
+ORDER_MODES = ("test_by_proxy", "outsourced_testing")  # 委托共享
+SERVICE_MODES = BOOKING_MODES + ORDER_MODES
+CLOSURE_KINDS = ("maintenance", "calibration", "internal_use", "other")
+EXPIRY_WARNING_DAYS = 30
+CENT = Decimal("0.01")
+
+DEFAULT_RULES = dict(slot_minutes=30, min_minutes=30, max_minutes=480, lead_minutes=120,
+                     max_advance_days=60, buffer_minutes=0, requires_approval=True,
+                     max_future_bookings_per_org=5, cancel_free_hours=24)
+
+
+class Category(db.Model):
+    """The national scheme's 15 top-level classes (xx0000) and their sub-classes (xxyy00)."""
+
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(80), nullable=False, default="")
+    parent_code: Mapped[str | None] = mapped_column(sa.ForeignKey("categories.code"))
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    def label(self, english=False):
+        return self.name_en if english and self.name_en else self.name
+
+
+class Instrument(TimestampMixin, db.Model):
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), nullable=False)
+    # Identity
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    internal_code: Mapped[str | None] = mapped_column(sa.String(50))
+    model: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    manufacturer: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    country_of_origin: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    original_value_wan: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    commissioned_on: Mapped[date | None] = mapped_column(sa.Date)
+    category_code: Mapped[str] = mapped_column(sa.ForeignKey("categories.code"), nullable=False)
+    location: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), nullable=False, default="")
+    # Texts
+    specs: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    functions: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    service_content: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    sharing_rules: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    # Metrology (计量特性)
+    measurement_range: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    accuracy: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    traceability: Mapped[str | None] = mapped_column(sa.String(20))
+    certificate_no: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    certified_on: Mapped[date | None] = mapped_column(sa.Date)
+    calibration_valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    certifying_body: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    # Services and price
+    offers_self_operated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    offers_assisted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    offers_test_by_proxy: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    offers_outsourced_testing: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    hourly_rate: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), nullable=False, default=Decimal("0"))
+    sme_discount_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False,
+                                                          default=Decimal("0"))
+    # Booking rules
+    slot_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=30)
+    min_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=30)
+    max_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=480)
+    lead_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=120)
+    max_advance_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=60)
+    buffer_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    requires_approval: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    max_future_bookings_per_org: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=5)
+    cancel_free_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=24)
+    open_on_holidays: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
+    # Lower-cased name, names, model, manufacturer, functions and specs: what search matches.
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    institution = relationship(Organization, lazy="joined", innerjoin=True)
+    category = relationship(Category, lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("institution_id", "internal_code", name="uq_instruments_internal_code"),
+        sa.CheckConstraint("status IN ('active', 'maintenance', 'retired')", name="status"),
+        sa.CheckConstraint("hourly_rate >= 0", name="hourly_rate"),
+        sa.CheckConstraint("sme_discount_percent >= 0 AND sme_discount_percent <= 100", name="discount"),
+        sa.Index("ix_instruments_institution_status", "institution_id", "status"),
+        sa.Index("ix_instruments_category_code", "category_code"),
+    )
+
+    # Services --------------------------------------------------------------------------
+    @property
+    def service_modes(self):
+        return [mode for mode in SERVICE_MODES if getattr(self, f"offers_{mode}")]
+
+    @service_modes.setter
+    def service_modes(self, modes):
+        for mode in SERVICE_MODES:
+            setattr(self, f"offers_{mode}", mode in (modes or ()))
+
+    @property
+    def bookable_modes(self):
+        return [mode for mode in BOOKING_MODES if getattr(self, f"offers_{mode}")]
+
+    @property
+    def accepts_orders(self):
+        return self.offers_test_by_proxy or self.offers_outsourced_testing
+
+    def price_for(self, organization, minutes):
+        """Hours × hourly rate × (1 − SME discount), rounded to the fen."""
+        amount = Decimal(minutes) / 60 * self.hourly_rate
+        if organization is not None and organization.is_sme:
+            amount *= 1 - self.sme_discount_percent / 100
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def sme_hourly_rate(self):
+        rate = self.hourly_rate * (1 - self.sme_discount_percent / 100)
+        return rate.quantize(CENT, rounding=ROUND_HALF_UP)
+
+    # Calibration -----------------------------------------------------------------------
+    def calibration_state(self, today):
+        """('valid'|'expiring'|'expired'|'none', days left or None)."""
+        if self.calibration_valid_until is None:
+            return "none", None
+        days = (self.calibration_valid_until - today).days
+        if days < 0:
+            return "expired", days
+        if days <= EXPIRY_WARNING_DAYS:
+            return "expiring", days
+        return "valid", days
+
+    def is_calibrated(self, today):
+        return self.calibration_valid_until is not None and self.calibration_valid_until >= today
+
+    def bookable(self, today):
+        return self.status == "active" and self.is_calibrated(today) and bool(self.bookable_modes)
+
+    def compute_search_text(self):
+        parts = (self.name, self.name_en, self.model, self.manufacturer, self.functions, self.specs)
+        return " ".join(p for p in parts if p).lower()
+
+    def __repr__(self):
+        return f"<Instrument {self.id} {self.name}>"
+
+
+@sa.event.listens_for(Instrument, "before_insert")
+@sa.event.listens_for(Instrument, "before_update")
+def _keep_search_text(_mapper, _connection, instrument):
+    instrument.search_text = instrument.compute_search_text()
+
+
+class OpeningHours(db.Model):
+    """One open interval on an ISO weekday (1 = Monday), in minutes from local midnight.
+
+    Rows belong either to an institution (its default week) or to an instrument whose hours
+    differ (Instrument.custom_hours).
+    """
+
+    __tablename__ = "opening_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    instrument_id: Mapped[int | None] = mapped_column(sa.ForeignKey("instruments.id"), index=True)
+    weekday: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    start_minute: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    end_minute: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+        sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+                           name="span"),
+        sa.CheckConstraint("(institution_id IS NULL) <> (instrument_id IS NULL)", name="owner"),
+    )
+
+    @staticmethod
+    def hhmm(minute):
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    def as_dict(self):
+        return {"weekday": self.weekday, "start": self.hhmm(self.start_minute), "end": self.hhmm(self.end_minute)}
+
+
+DEFAULT_WEEK = [(day, 9 * 60, 17 * 60) for day in range(1, 6)]  # Mon–Fri 09:00–17:00
+
+
+def weekly_hours(instrument):
+    """The instrument's week as [(weekday, start_minute, end_minute)], sorted."""
+    owner = (OpeningHours.instrument_id == instrument.id if instrument.custom_hours
+             else OpeningHours.institution_id == instrument.institution_id)
+    rows = db.session.execute(
+        sa.select(OpeningHours.weekday, OpeningHours.start_minute, OpeningHours.end_minute)
+        .where(owner).order_by(OpeningHours.weekday, OpeningHours.start_minute)
+    ).all()
+    if not rows and not instrument.custom_hours:
+        return list(DEFAULT_WEEK)
+    return [tuple(row) for row in rows]
+
+
+class Closure(db.Model):
+    """停机: time an instrument is not available to the public."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    source: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="manual")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+    instrument = relationship(Instrument)
+
+    __table_args__ = (
+        sa.CheckConstraint("start_at < end_at", name="span"),
+        sa.CheckConstraint("kind IN ('maintenance', 'calibration', 'internal_use', 'other')", name="kind"),
+        sa.Index("ix_closures_instrument_time", "instrument_id", "start_at", "end_at"),
+    )
+
+    @property
+    def hours(self):
+        return (self.end_at - self.start_at) / timedelta(hours=1)
