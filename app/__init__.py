@@ -49,14 +49,17 @@ def register_blueprints(app):
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .booking.views import bp as booking_bp
     from .catalog.views import bp as catalog_bp
     from .console import bp as console_bp
     from .main.views import bp as main_bp
     from .notify.views import bp as notify_bp
     from .ops.views import bp as ops_bp
     from .orgs.views import bp as orgs_bp
+    from .workdays.views import bp as workdays_bp
 
-    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, api_bp, ops_bp):
+    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, workdays_bp,
+               api_bp, ops_bp):
         app.register_blueprint(bp)
 
 

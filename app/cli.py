@@ -68,6 +68,9 @@ def serve(workers):
 def register(app):
     from scheduler.cli import scheduler_cli
 
+    from .workdays.cli import workdays_cli
+
     app.cli.add_command(demo_cli)
+    app.cli.add_command(workdays_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve)

@@ -7,6 +7,7 @@ Flask/Werkzeug/extensions are mapped to the same codes here. Anything unexpected
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from models import db
@@ -75,6 +76,11 @@ def handle_http_error(error):
     return render_error(error.code or 500, code, message)
 
 
+def handle_stale(error):
+    db.session.rollback()
+    return render_error(409, "conflict", HTTP_CODES[409][1])
+
+
 def handle_unexpected(error):
     db.session.rollback()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -86,4 +92,5 @@ def register(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)

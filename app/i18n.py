@@ -1,7 +1,7 @@
 """Which language a request is answered in, and the template filters for time and money."""
 from decimal import Decimal
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ from models.timeutil import local
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):
         header = request.accept_languages.best_match(("zh_CN", "zh", "en"))
         if header:

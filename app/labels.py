@@ -31,6 +31,23 @@ _statuses("instrument", [("active", STATUS_WORDS["active"], "success"),
                          ("retired", STATUS_WORDS["retired"], "secondary")])
 
 
+_statuses("booking", [
+    ("pending", _l("待审批"), "warning"), ("confirmed", _l("已确认"), "primary"),
+    ("checked_in", _l("使用中"), "info"), ("completed", _l("已完成"), "success"),
+    ("rejected", _l("已拒绝"), "danger"), ("cancelled", _l("已取消"), "secondary"),
+    ("expired", _l("已过期"), "dark"), ("no_show", _l("爽约"), "danger"),
+])
+AUDIT_ACTIONS = {
+    "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
+    "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
+    "no_show": _l("记为爽约"), "completed": _l("完成"), "auto_closed": _l("超时未签退，系统结束"),
+}
+SLOT_LABELS = {"free": _l("可预约"), "booking": _l("已被预约"), "order_work": _l("委托检测占用"),
+               "buffer": _l("预约间隔"), "closure": _l("停机"), "holiday": _l("节假日"),
+               "calibration": _l("证书到期"), "not_bookable": _l("不可预约"), "outside_hours": _l("不开放"),
+               "past": _l("已过去或不足提前量")}
+
+
 def status_label(kind, code):
     return STATUSES.get((kind, code), (code, "secondary"))[0]
 
@@ -48,4 +65,5 @@ def init_app(app):
         role_label=role_label, status_label=status_label, status_colour=status_colour,
         org_kind_label=ORG_KINDS.get, mode_label=MODE_LABELS.get, traceability_label=TRACEABILITY_LABELS.get,
         closure_kind_label=CLOSURE_KIND_LABELS.get, weekday_label=WEEKDAYS.get,
+        audit_action_label=lambda action: AUDIT_ACTIONS.get(action, action), slot_label=SLOT_LABELS.get,
     )

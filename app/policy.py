@@ -8,6 +8,7 @@ with @scope_rule. `require(...)` turns a failed guard on a visible object into 4
 import sqlalchemy as sa
 
 from models import Organization, db
+from models.booking import Booking
 from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
 
@@ -95,6 +96,26 @@ def _instruments(actor, stmt):
         in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
         return stmt.where(sa.or_(public, Instrument.institution_id.in_(in_district)))
     return stmt.where(sa.or_(public, Instrument.institution_id == actor.organization_id))
+
+
+def instruments_of(institution_filter):
+    return sa.select(Instrument.id).where(Instrument.institution_id.in_(institution_filter))
+
+
+@scope_rule(Booking)
+def _bookings(actor, stmt):
+    """Enterprises: their own organisation's; institutions: on their instruments; bureaus: their district."""
+    if actor is None:
+        return stmt.where(sa.false())
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "enterprise":
+        return stmt.where(Booking.organization_id == actor.organization_id)
+    if actor.role == "institution":
+        return stmt.where(Booking.instrument_id.in_(
+            sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
+    in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
+    return stmt.where(Booking.instrument_id.in_(instruments_of(in_district)))
 
 
 def may_approve_institution(actor, organization):

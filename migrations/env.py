@@ -50,6 +50,11 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out objects written by hand that the models cannot describe (SQLite's FTS5 tables)."""
+    return not (type_ == "table" and name.startswith("instrument_search"))
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -99,6 +104,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

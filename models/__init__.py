@@ -1,13 +1,16 @@
 """The domain model. Importing this package registers every table with the metadata."""
 from .audit import AuditRecord
 from .base import db, utcnow
+from .booking import Booking
 from .importing import ImportBatch
 from .instrument import Category, Closure, Instrument, OpeningHours
 from .notification import Notification
+from .occupancy import Occupancy
 from .ops import Heartbeat
 from .organization import District, Organization
 from .user import ApiToken, User
+from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AuditRecord", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "OpeningHours", "District", "Organization", "ApiToken",
+__all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
+           "Notification", "Occupancy", "OpeningHours", "District", "Organization", "ApiToken",
            "User"]

@@ -172,6 +172,11 @@ def create_instrument():
 
 
 @pytest.fixture
+def create_booking():
+    return factories.create_booking
+
+
+@pytest.fixture
 def world():
     """Two enterprises, two institutions, two districts, the city and an admin (DEVELOPERS 5)."""
     return factories.World.build()

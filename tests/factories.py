@@ -131,3 +131,28 @@ def create_instrument(institution=None, **fields):
     db.session.add(instrument)
     db.session.commit()
     return instrument
+
+
+def create_booking(instrument=None, organization=None, start=None, minutes=60, status="confirmed", **fields):
+    """A booking with its calendar hold, made directly (no rule checks) in any state."""
+    from datetime import timedelta
+
+    from models.booking import ACTIVE, Booking
+    from models.occupancy import Occupancy
+
+    instrument = instrument or create_instrument()
+    organization = organization or create_org("enterprise")
+    creator = fields.pop("created_by", None) or create_user("enterprise", organization)
+    start = start or NOW + timedelta(days=1, hours=1)  # Tuesday 10:00 Shanghai
+    end = start + timedelta(minutes=minutes)
+    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
+                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=status in ACTIVE,
+                     created_at=NOW)
+    defaults = dict(purpose="测试", service_mode="self_operated", price_amount=instrument.price_for(organization, minutes),
+                    created_at=NOW, updated_at=NOW)
+    defaults.update(fields)
+    booking = Booking(instrument=instrument, organization=organization, created_by=creator, occupancy=hold,
+                      start_at=start, end_at=end, status=status, **defaults)
+    db.session.add_all([hold, booking])
+    db.session.commit()
+    return booking

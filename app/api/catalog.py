@@ -9,6 +9,7 @@ from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours
 from models.timeutil import iso_local, local_today, parse_instant
 
 from .. import clock
+from ..booking.services import refuse_closure_over_bookings
 from ..catalog import search as catalog_search
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
@@ -188,7 +189,8 @@ def add_closure(instrument_id):
     start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
     if fields:
         raise ValidationError(fields=fields)
-    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
+    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now(),
+                                  check_bookings=refuse_closure_over_bookings)
     db.session.commit()
     return created(closure_json(closure, True))
 

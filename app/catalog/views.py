@@ -1,4 +1,6 @@
 """The public catalog: search instruments, read an instrument's full record, browse institutions."""
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -9,6 +11,8 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
 
 from .. import clock
+from ..availability.week import week_grid
+from ..booking.views import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from . import search as catalog_search
@@ -48,8 +52,27 @@ def instrument(instrument_id):
     now = clock.now()
     closures = db.session.scalars(sa.select(Closure).where(
         Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
+    monday = _monday(request.args.get("week"), local_today(now))
+    staff = current_user.is_authenticated and current_user.is_staff_of(found.institution_id)
+    rows, days = week_grid(found, monday, now, staff=staff)
+    form = booking_form(found, formdata=None)
+    form.start.data, form.end.data = request.args.get("start", ""), request.args.get("end", "")
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
-                           hours=weekly_hours(found), closures=closures)
+                           hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
+                           form=form, sme=_is_sme(), prev_week=monday - timedelta(days=7),
+                           next_week=monday + timedelta(days=7))
+
+
+def _monday(text, today):
+    try:
+        day = date.fromisoformat(text) if text else today
+    except ValueError:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+def _is_sme():
+    return bool(current_user.is_authenticated and current_user.organization and current_user.organization.is_sme)
 
 
 @bp.get("/institutions")

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import db
-from models.errors import NotFound, ValidationError
+from models.errors import NotFound, SlotUnavailable, ValidationError
 from models.instrument import DEFAULT_WEEK, Closure, OpeningHours, weekly_hours
 from models.timeutil import parse_instant
 
 from .. import clock
+from ..booking.services import refuse_closure_over_bookings
 from ..catalog import services as catalog
 from ..catalog.forms import ClosureForm, OpeningHoursForm
 from ..web import show_errors
@@ -88,10 +89,14 @@ def closures(instrument_id):
     if form.validate_on_submit():
         try:
             catalog.add_closure(current_user, instrument, _parse_local(form.start.data), _parse_local(form.end.data),
-                                form.kind.data, form.reason.data, clock.now())
+                                form.kind.data, form.reason.data, clock.now(),
+                                check_bookings=refuse_closure_over_bookings)
         except ValidationError as error:
             show_errors(form, error)
             status = 422
+        except SlotUnavailable as error:
+            flash(error.message, "danger")
+            status = 409
         else:
             db.session.commit()
             flash(_("停机时段已添加。"), "success")

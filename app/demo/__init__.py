@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Organization, User, db
 
-from . import accounts, catalog
+from . import accounts, bookings, catalog
 
 DEMO_DOMAIN = "@demo.local"
-STEPS = [accounts, catalog]
+STEPS = [accounts, catalog, bookings]
 
 
 class DemoRefused(Exception):

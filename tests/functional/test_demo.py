@@ -57,3 +57,25 @@ def test_the_cli_loads_only_into_an_empty_database(app, create_user):
     result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_the_demo_holds_instruments_of_many_categories_in_both_institutions(demo):
+    from models import Instrument
+
+    rows = db.session.execute(sa.select(Instrument.institution_id, Instrument.category_code)).all()
+    assert len(rows) >= 30
+    assert len({institution for institution, _ in rows}) == 2
+    assert len({category[:2] for _, category in rows}) >= 6
+
+
+def test_the_demo_holds_a_week_of_bookings_in_every_state(demo):
+    from models.booking import STATES, Booking
+
+    states = set(db.session.scalars(sa.select(Booking.status)))
+    assert states == set(STATES)
+
+
+def test_searching_the_demo_finds_its_spectrometers(demo, client):
+    for q in ("光谱", "spectro"):
+        names = [i["name"] for i in client.get(f"/api/v1/instruments?q={q}&per_page=100").get_json()["items"]]
+        assert "电感耦合等离子体发射光谱仪" in names and "火花直读光谱仪" in names, q

@@ -1,0 +1,164 @@
+"""Bookings and availability."""
+from datetime import date, timedelta
+
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from models import Organization, db
+from models.booking import STATES, Booking
+from models.errors import NotFound, ValidationError
+from models.instrument import Instrument
+from models.timeutil import at_local, iso_local, local_today, parse_instant
+
+from .. import clock
+from ..availability.services import free_and_busy
+from ..booking import services as bookings
+from ..policy import get_in_scope, parse_id, scoped
+from .base import actor, bp, created, json_body, listing
+from .catalog import parse_time_field
+
+MAX_WINDOW_DAYS = 62
+
+
+def money(amount):
+    return None if amount is None else {"amount": f"{amount:.2f}", "currency": "CNY"}
+
+
+def booking_json(booking, viewer=None):
+    now = clock.now()
+    return {
+        "id": booking.id, "instrument_id": booking.instrument_id, "instrument_name": booking.instrument.name,
+        "institution": {"id": booking.instrument.institution_id, "name": booking.instrument.institution.name},
+        "organization": {"id": booking.organization_id, "name": booking.organization.name},
+        "start": iso_local(booking.start_at), "end": iso_local(booking.end_at), "status": booking.status,
+        "purpose": booking.purpose, "service_mode": booking.service_mode, "price": money(booking.price_amount),
+        "charge": money(booking.charge_amount), "actual_start": iso_local(booking.actual_start),
+        "actual_end": iso_local(booking.actual_end), "late_cancellation": booking.late_cancellation,
+        "staff_booked": booking.staff_booked, "status_reason": booking.status_reason,
+        "created_at": iso_local(booking.created_at),
+        "actions": [a for a in ("approve", "reject", "cancel", "check_in", "check_out", "no_show")
+                    if booking.can(a, viewer, now)],
+    }
+
+
+def _date_arg(name, fields, default=None):
+    text = request.args.get(name)
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fields[name] = _l("日期格式应为 YYYY-MM-DD。")
+        return None
+
+
+@bp.get("/instruments/<instrument_id>/availability")
+def availability(instrument_id):
+    instrument = get_in_scope(Instrument, instrument_id, g.actor)
+    now = clock.now()
+    fields = {}
+    first = _date_arg("from", fields, local_today(now))
+    last = _date_arg("to", fields, first + timedelta(days=6) if first else None)
+    if not fields and last < first:
+        fields["to"] = _l("结束日期不能早于开始日期。")
+    if not fields and (last - first).days + 1 > MAX_WINDOW_DAYS:
+        fields["to"] = _l("一次最多查询 %(n)s 天。", n=MAX_WINDOW_DAYS)
+    if fields:
+        raise ValidationError(fields=fields)
+    staff = g.actor is not None and g.actor.is_staff_of(instrument.institution_id)
+    free, busy = free_and_busy(instrument, at_local(first), at_local(last + timedelta(days=1)), now, staff=staff)
+    return jsonify(instrument_id=instrument.id, **{"from": first.isoformat(), "to": last.isoformat()},
+                   free=[{"start": iso_local(s.start), "end": iso_local(s.end)} for s in free],
+                   busy=[{"start": iso_local(s.start), "end": iso_local(s.end), "kind": s.label} for s in busy])
+
+
+@bp.post("/bookings")
+def create_booking():
+    who = actor()
+    body, fields = json_body(), {}
+    instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
+    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    purpose = body.get("purpose") or ""
+    if not isinstance(purpose, str) or len(purpose) > 500:
+        fields["purpose"] = _l("用途说明最多 500 字。")
+    organization = None
+    if body.get("organization_id") is not None:
+        try:
+            organization = db.session.get(Organization, parse_id(body["organization_id"]))
+        except NotFound:
+            organization = None
+        if organization is None or organization.kind != "enterprise":
+            fields["organization_id"] = _l("找不到该企业。")
+    if fields:
+        raise ValidationError(fields=fields)
+    booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
+                            service_mode=body.get("service_mode"), organization=organization)
+    db.session.commit()
+    return created(booking_json(booking, who))
+
+
+@bp.get("/bookings")
+def list_bookings():
+    who, fields = actor(), {}
+    stmt = scoped(Booking, who)
+    status = request.args.get("status")
+    if status:
+        if status not in STATES:
+            fields["status"] = _l("状态应为 %(states)s 之一。", states=", ".join(STATES))
+        stmt = stmt.where(Booking.status == status)
+    if request.args.get("instrument_id"):
+        try:
+            stmt = stmt.where(Booking.instrument_id == parse_id(request.args["instrument_id"]))
+        except NotFound:
+            fields["instrument_id"] = _l("应为仪器编号（正整数）。")
+    first, last = _date_arg("from", fields), _date_arg("to", fields)
+    if fields:
+        raise ValidationError(fields=fields)
+    if first:
+        stmt = stmt.where(Booking.end_at > at_local(first))
+    if last:
+        stmt = stmt.where(Booking.start_at < at_local(last + timedelta(days=1)))
+    return listing(stmt.order_by(Booking.start_at.desc(), Booking.id.desc()), lambda b: booking_json(b, who))
+
+
+@bp.get("/bookings/<booking_id>")
+def get_booking(booking_id):
+    who = actor()
+    return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
+
+
+def _at(body):
+    if body.get("at") in (None, ""):
+        return None
+    try:
+        return parse_instant(body["at"])
+    except (ValueError, TypeError):
+        raise ValidationError(fields={"at": _l("时间格式应为 ISO 8601，如 2026-05-01T09:00。")}) from None
+
+
+def _reason(body):
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
+    return reason
+
+
+ACTIONS = {
+    "approve": lambda who, b, body, now: bookings.approve(who, b, now),
+    "reject": lambda who, b, body, now: bookings.reject(who, b, _reason(body), now),
+    "cancel": lambda who, b, body, now: bookings.cancel(who, b, _reason(body), now),
+    "check-in": lambda who, b, body, now: bookings.check_in(who, b, now, _at(body)),
+    "check-out": lambda who, b, body, now: bookings.check_out(who, b, now, _at(body)),
+    "no-show": lambda who, b, body, now: bookings.mark_no_show(who, b, now),
+}
+
+
+@bp.post("/bookings/<booking_id>/<action>")
+def booking_action(booking_id, action):
+    if action not in ACTIONS:
+        raise NotFound()
+    who = actor()
+    booking = get_in_scope(Booking, booking_id, who)
+    ACTIONS[action](who, booking, json_body(), clock.now())
+    db.session.commit()
+    return jsonify(booking_json(booking, who))

@@ -1,0 +1,139 @@
+"""Availability: the ONE function that decides whether instrument time is free.
+
+timeline() labels every moment of a window, from one query each for holds, closures and the
+working-day calendar, with a single sorted sweep over the resulting intervals:
+
+    free = opening hours on open days − closures − active holds (each extended by the buffer)
+           − time after calibration expiry − the past
+
+The booking write (obstacle), the availability API (free_and_busy) and the week view
+(week_grid) all read it. Labels, in the order DESIGN.md checks them:
+not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, buffer, past.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from models import db
+from models.instrument import Closure, weekly_hours
+from models.occupancy import active_holds
+from models.timeutil import at_local, day_end, days_between, local
+from models.workday import special_days
+
+PRIORITY = ["not_bookable", "calibration", "holiday", "outside_hours", "closure", "booking", "order_work",
+            "buffer", "past"]
+CLOSED = {"not_bookable", "calibration", "holiday", "outside_hours", "closure"}
+TAKEN = {"booking", "order_work", "buffer"}
+_OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: object
+    end: object
+    label: str  # "free" or one of PRIORITY
+
+    @property
+    def free(self):
+        return self.label == "free"
+
+
+def _day_spans(instrument, first, last):
+    """Open intervals and whole-day holidays between two local dates."""
+    week = weekly_hours(instrument)
+    by_day = {}
+    for weekday, start, end in week:
+        by_day.setdefault(weekday, []).append((start, end))
+    first_open_weekday = min(by_day) if by_day else None
+    special = special_days(first, last)
+    open_spans, holidays = [], []
+    for day in days_between(first, last):
+        kind = special.get(day)
+        if kind == "holiday" and not instrument.open_on_holidays:
+            holidays.append((at_local(day), at_local(day, 1440)))
+            continue
+        spans = by_day.get(day.isoweekday(), [])
+        if kind == "workday" and not instrument.open_on_holidays and not spans and first_open_weekday:
+            spans = by_day[first_open_weekday]  # 调休 make-up days keep the first working day's hours
+        open_spans.extend((at_local(day, s), at_local(day, e)) for s, e in spans)
+    return open_spans, holidays
+
+
+def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
+    """Label [start, end) for booking `instrument`; a list of adjacent Segments."""
+    if start >= end:
+        return []
+    buffer = timedelta(minutes=instrument.buffer_minutes)
+    first, last = local(start).date(), local(end - timedelta(microseconds=1)).date()
+    intervals = []  # (start, end, label)
+    open_spans, holidays = _day_spans(instrument, first, last)
+    intervals += [(s, e, _OPEN) for s, e in open_spans]
+    intervals += [(s, e, "holiday") for s, e in holidays]
+    if instrument.status != "active" or not instrument.bookable_modes:
+        intervals.append((start, end, "not_bookable"))
+    if instrument.calibration_valid_until is None:
+        intervals.append((start, end, "calibration"))
+    else:
+        intervals.append((day_end(instrument.calibration_valid_until), end, "calibration"))
+    closures = db.session.execute(sa.select(Closure.start_at, Closure.end_at).where(
+        Closure.instrument_id == instrument.id, Closure.start_at < end, Closure.end_at > start)).all()
+    intervals += [(s, e, "closure") for s, e in closures]
+    for hold in active_holds(instrument.id, start - buffer, end + buffer):
+        if hold.id == ignore_hold_id:
+            continue
+        intervals.append((hold.start_at, hold.blocks_until, hold.kind))
+        if buffer:
+            # A new booking must end `buffer` before a hold starts, or its own buffer overlaps it.
+            intervals.append((hold.start_at - buffer, hold.start_at, "buffer"))
+    if not staff:
+        intervals.append((start, now + timedelta(minutes=instrument.lead_minutes), "past"))
+    return _sweep(intervals, start, end)
+
+
+def _sweep(intervals, start, end):
+    """One pass over sorted boundaries, counting which labels cover each stretch."""
+    events = []
+    for s, e, label in intervals:
+        s, e = max(s, start), min(e, end)
+        if s < e:
+            events.append((s, 1, label))
+            events.append((e, -1, label))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    covering = dict.fromkeys(PRIORITY + [_OPEN], 0)
+    segments, cursor, index = [], start, 0
+    while cursor < end:
+        while index < len(events) and events[index][0] <= cursor:
+            covering[events[index][2]] += events[index][1]
+            index += 1
+        following = events[index][0] if index < len(events) else end
+        label = next((lbl for lbl in PRIORITY if covering[lbl] > 0), None)
+        if label is None:
+            label = "free" if covering[_OPEN] > 0 else "outside_hours"
+        if segments and segments[-1].label == label:
+            segments[-1] = Segment(segments[-1].start, following, label)
+        else:
+            segments.append(Segment(cursor, following, label))
+        cursor = following
+    return segments
+
+
+def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
+    """The first reason [start, end) cannot be booked, by DESIGN.md's order; None when free."""
+    labels = {seg.label for seg in timeline(instrument, start, end, now, staff=staff,
+                                            ignore_hold_id=ignore_hold_id)}
+    return next((label for label in PRIORITY if label in labels), None)
+
+
+def free_and_busy(instrument, start, end, now, *, staff=False):
+    """The API's view: free intervals and busy ones (booking/order_work/closure/holiday).
+
+    Busy entries say what kind of thing holds the time, never whose booking it is.
+    """
+    free, busy = [], []
+    for seg in timeline(instrument, start, end, now, staff=staff):
+        if seg.free:
+            free.append(seg)
+        elif seg.label in ("booking", "order_work", "closure", "holiday"):
+            busy.append(seg)
+    return free, busy

@@ -1,0 +1,68 @@
+"""The week view: days × slots, each cell free, busy, closed or past, from timeline()."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from models.instrument import weekly_hours
+from models.timeutil import at_local
+
+from .services import CLOSED, TAKEN, timeline
+
+DEFAULT_ROWS = (8 * 60, 18 * 60)
+
+
+@dataclass
+class Cell:
+    start: object
+    state: str  # free | busy | closed | past
+    label: str
+
+
+def _row_range(instrument):
+    week = weekly_hours(instrument)
+    if not week:
+        return DEFAULT_ROWS
+    return min(s for _d, s, _e in week), max(e for _d, _s, e in week)
+
+
+def week_grid(instrument, monday, now, *, staff=False):
+    """(row start minutes, [(day, [Cell per row])]) for the seven days from `monday`."""
+    slot = instrument.slot_minutes
+    first, last = _row_range(instrument)
+    first, last = first - first % slot, last + (-last) % slot
+    start, end = at_local(monday), at_local(monday + timedelta(days=7))
+    segments = timeline(instrument, start, end, now, staff=staff)
+    rows = list(range(first, last, slot))
+    days = []
+    index = 0
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        cells = []
+        for minute in rows:
+            cell_start, cell_end = at_local(day, minute), at_local(day, minute + slot)
+            while index < len(segments) and segments[index].end <= cell_start:
+                index += 1
+            cursor, labels = index, set()
+            while cursor < len(segments) and segments[cursor].start < cell_end:
+                labels.add(segments[cursor].label)
+                cursor += 1
+            cells.append(Cell(cell_start, _state(labels), _main_label(labels)))
+        days.append((day, cells))
+    return rows, days
+
+
+def _state(labels):
+    if labels == {"free"}:
+        return "free"
+    if labels & TAKEN:
+        return "busy"
+    if labels & CLOSED:
+        return "closed"
+    return "past"
+
+
+def _main_label(labels):
+    for label in ("booking", "order_work", "buffer", "closure", "holiday", "calibration", "not_bookable",
+                  "outside_hours", "past", "free"):
+        if label in labels:
+            return label
+    return "outside_hours"

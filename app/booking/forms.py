@@ -1,0 +1,39 @@
+"""Booking forms for the pages (the API parses JSON with the same services)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+
+from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES
+
+from ..formtools import ChoiceField, max_length, optional, required, strip
+
+
+class BookingForm(FlaskForm):
+    start = StringField(_l("开始时间"), filters=[strip], validators=[required])
+    end = StringField(_l("结束时间"), filters=[strip], validators=[required])
+    service_mode = ChoiceField(_l("使用方式"), choices=[], validators=[required])
+    purpose = TextAreaField(_l("用途说明"), filters=[strip], validators=[optional, max_length(500)],
+                            description=_l("如：测试样品 3 件，检测项目……"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("原因"), filters=[strip], validators=[optional, max_length(500)])
+
+
+class ActualTimeForm(FlaskForm):
+    at = StringField(_l("实际时间（留空为现在）"), filters=[strip], validators=[optional])
+
+
+def _choices(pairs, prompt):
+    return lambda: [("", prompt)] + [(code, label) for code, label in pairs]
+
+
+class OnBehalfForm(BookingForm):
+    """Institution staff book for an enterprise, including walk-in use already past."""
+
+    uscc = StringField(_l("企业统一社会信用代码"), filters=[strip], validators=[required, max_length(18)])
+    enterprise_name = StringField(_l("企业名称（首次登记时填写）"), filters=[strip], validators=[optional, max_length(200)])
+    district_code = ChoiceField(_l("企业所在区"), validators=[optional],
+                                choices=_choices([(c, label) for c, _n, label in DISTRICTS], _l("请选择")))
+    industry = ChoiceField(_l("所属行业"), validators=[optional], choices=_choices(INDUSTRIES, _l("请选择")))
+    size = ChoiceField(_l("企业规模"), validators=[optional], choices=_choices(ENTERPRISE_SIZES, _l("请选择")))

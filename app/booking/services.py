@@ -1,0 +1,261 @@
+"""Booking instrument time: the checks, the write that never double-books, the transitions.
+
+Checks run in DESIGN.md's order, each with its own error: bookable → interval → duration →
+lead time → days ahead → calibration → opening hours/open day → closures → conflicts →
+per-organisation limit. The guarantee against double booking is the database's: the
+exclusion constraint on PostgreSQL (its violation becomes 409), one BEGIN IMMEDIATE
+transaction on SQLite. On PostgreSQL the instrument row is also locked, so the per-
+organisation limit is exact under concurrency too.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from models import audit, db
+from models.booking import ACTIVE, Booking
+from models.errors import (
+    CalibrationExpired,
+    Closed,
+    Forbidden,
+    InvalidTransition,
+    NotBookable,
+    PolicyViolation,
+    SlotUnavailable,
+    ValidationError,
+)
+from models.instrument import Instrument
+from models.occupancy import Occupancy, active_holds
+from models.organization import Organization
+from models.timeutil import local, minutes_of_day
+
+from ..availability.services import obstacle
+from ..notify.services import notify, notify_organization
+
+EXCLUSION_VIOLATION = "23P01"
+
+
+def _on_grid(instant, slot):
+    moment = local(instant)
+    return moment.second == 0 and moment.microsecond == 0 and minutes_of_day(instant) % slot == 0
+
+
+def check_rules(instrument, start, end, now, staff):
+    """Checks 1–5, which need no other bookings."""
+    if instrument.status != "active" or not instrument.bookable_modes:
+        raise NotBookable()
+    if start >= end:
+        raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
+    slot = instrument.slot_minutes
+    off_grid = {name: _l("预约须按 %(n)s 分钟对齐（如 09:00、09:%(m)02d）。", n=slot, m=slot % 60)
+                for name, instant in (("start", start), ("end", end)) if not _on_grid(instant, slot)}
+    if off_grid:
+        raise ValidationError(fields=off_grid)
+    minutes = (end - start) / timedelta(minutes=1)
+    if minutes < instrument.min_minutes:
+        raise PolicyViolation(_l("单次预约至少 %(n)s 分钟，请延长预约时段。", n=instrument.min_minutes))
+    if minutes > instrument.max_minutes:
+        raise PolicyViolation(_l("单次预约最多 %(n)s 分钟，请缩短或分次预约。", n=instrument.max_minutes))
+    if staff:
+        return
+    if start < now:
+        raise PolicyViolation(_l("不能预约已经过去的时间，请选择之后的时段。"))
+    if start < now + timedelta(minutes=instrument.lead_minutes):
+        raise PolicyViolation(_l("须至少提前 %(n)s 分钟预约，请选择更晚的时段。", n=instrument.lead_minutes))
+    if start >= now + timedelta(days=instrument.max_advance_days):
+        raise PolicyViolation(_l("最多只能提前 %(n)s 天预约，请选择更近的时段。", n=instrument.max_advance_days))
+
+
+def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None):
+    """Checks 6–9, from the one availability function."""
+    reason = obstacle(instrument, start, end, now, staff=staff, ignore_hold_id=ignore_hold_id)
+    if reason == "not_bookable":
+        raise NotBookable()
+    if reason == "calibration":
+        until = instrument.calibration_valid_until
+        if until is None:
+            raise CalibrationExpired(_l("该仪器没有有效的检定/校准证书，暂不能预约。"))
+        raise CalibrationExpired(_l("该仪器的检定/校准证书于 %(date)s 到期，预约须在此之前结束。",
+                                    date=until.isoformat()))
+    if reason == "holiday":
+        raise Closed(_l("所选日期为法定节假日，仪器不开放，请选择工作日。"))
+    if reason == "outside_hours":
+        raise Closed(_l("所选时段超出开放时间，请在开放时间内预约。"))
+    if reason == "closure":
+        raise Closed(_l("该仪器在所选时段停机（维护、校准等），请选择其他时段。"))
+    if reason in ("booking", "order_work", "buffer"):
+        raise SlotUnavailable()
+    if reason == "past":  # within the lead time; check_rules reports it first for enterprises
+        raise PolicyViolation(_l("须至少提前 %(n)s 分钟预约，请选择更晚的时段。", n=instrument.lead_minutes))
+
+
+def future_bookings_of(organization_id, instrument_id, now):
+    return db.session.scalar(sa.select(sa.func.count(Booking.id)).where(
+        Booking.organization_id == organization_id, Booking.instrument_id == instrument_id,
+        Booking.status.in_(ACTIVE), Booking.end_at > now))
+
+
+def _lock(instrument):
+    """Serialise bookings of one instrument on PostgreSQL (SQLite already holds its write lock)."""
+    db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
+
+
+def _customer(actor, instrument, organization):
+    if actor.is_staff_of(instrument.institution_id):
+        if organization is None or organization.kind != "enterprise":
+            raise ValidationError(fields={"organization_id": _l("请指定预约的企业。")})
+        return organization, True
+    if not actor.is_enterprise:
+        raise Forbidden(_l("只有企业用户或仪器所属机构的人员可以预约。"))
+    return actor.organization, False
+
+
+def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None):
+    organization, staff = _customer(actor, instrument, organization)
+    check_rules(instrument, start, end, now, staff)
+    mode = service_mode or (instrument.bookable_modes[0] if instrument.bookable_modes else None)
+    if mode not in instrument.bookable_modes:
+        raise ValidationError(fields={"service_mode": _l("该仪器提供的预约方式为：%(modes)s。",
+                                                          modes=", ".join(instrument.bookable_modes))})
+    _lock(instrument)
+    check_calendar(instrument, start, end, now, staff)
+    limit = instrument.max_future_bookings_per_org
+    if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
+        raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
+                                 n=limit))
+    status = "confirmed" if staff or not instrument.requires_approval else "pending"
+    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
+                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True, created_at=now)
+    minutes = int((end - start) / timedelta(minutes=1))
+    booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
+                      start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
+                      staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
+                      created_at=now, updated_at=now)
+    db.session.add_all([hold, booking])
+    _flush_or_slot_unavailable()
+    audit.record(booking, "created", actor=actor, at=now, to_state=status,
+                 details={"staff_booked": staff, "price": str(booking.price_amount)})
+    _announce_new(booking, actor)
+    return booking
+
+
+def _flush_or_slot_unavailable():
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
+            db.session.rollback()
+            raise SlotUnavailable() from None
+        raise
+
+
+def _payload(booking):
+    return {"booking_id": booking.id, "instrument": booking.instrument.name,
+            "start": local(booking.start_at).strftime("%Y-%m-%d %H:%M"),
+            "end": local(booking.end_at).strftime("%H:%M"), "organization": booking.organization.name}
+
+
+def _tell_customer(booking, kind, **extra):
+    if booking.staff_booked or not booking.created_by.is_enterprise:
+        notify_organization(booking.organization_id, kind, **_payload(booking), **extra)
+    else:
+        notify(booking.created_by, kind, **_payload(booking), **extra)
+
+
+def _tell_institution(booking, kind, exclude=None, **extra):
+    notify_organization(booking.instrument.institution_id, kind, exclude=exclude, **_payload(booking), **extra)
+
+
+def _announce_new(booking, actor):
+    if booking.staff_booked:
+        _tell_customer(booking, "booking_made_for_you")
+    elif booking.status == "pending":
+        _tell_institution(booking, "booking_requested")
+        _tell_customer(booking, "booking_received")
+    else:
+        _tell_institution(booking, "booking_created")
+        _tell_customer(booking, "booking_confirmed")
+
+
+# Transitions -------------------------------------------------------------------------------
+
+def _require(allowed):
+    if not allowed:
+        raise Forbidden()
+
+
+def approve(actor, booking, now):
+    _require(booking.may_decide(actor))
+    if booking.status == "pending":
+        # Approving is re-checking: the calendar may have changed since the request.
+        check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
+                       ignore_hold_id=booking.occupancy_id)
+    booking.transition("confirmed", actor=actor, now=now, action="approved")
+    _tell_customer(booking, "booking_approved")
+
+
+def reject(actor, booking, reason, now):
+    _require(booking.may_decide(actor))
+    booking.transition("rejected", actor=actor, now=now, reason=reason or "")
+    _tell_customer(booking, "booking_rejected", reason=reason or "")
+
+
+def cancel(actor, booking, reason, now):
+    _require(booking.may_cancel(actor))
+    staff = booking.is_staff(actor)
+    if not staff and now >= booking.start_at and booking.status in ("pending", "confirmed"):
+        raise InvalidTransition(_l("预约已经开始，不能再取消。如未使用，机构会将其记为爽约。"))
+    late = not staff and booking.status == "confirmed" and now > booking.start_at - timedelta(
+        hours=booking.instrument.cancel_free_hours)
+    booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
+    booking.late_cancellation = late
+    if staff:
+        _tell_customer(booking, "booking_cancelled_by_institution", reason=reason or "")
+    else:
+        _tell_institution(booking, "booking_cancelled", reason=reason or "")
+
+
+def _actual_time(at, now, field):
+    moment = at or now
+    if moment > now + timedelta(minutes=5):
+        raise ValidationError(fields={field: _l("实际时间不能晚于现在。")})
+    return moment
+
+
+def check_in(actor, booking, now, at=None):
+    _require(booking.may_operate(actor))
+    moment = _actual_time(at, now, "at")
+    booking.transition("checked_in", actor=actor, now=now, action="checked_in")
+    booking.actual_start = moment
+
+
+def check_out(actor, booking, now, at=None):
+    _require(booking.may_operate(actor))
+    moment = _actual_time(at, now, "at")
+    if booking.status == "checked_in" and moment <= booking.actual_start:
+        raise ValidationError(fields={"at": _l("结束时间应晚于签到时间。")})
+    booking.transition("completed", actor=actor, now=now, action="checked_out")
+    booking.actual_end = moment
+    booking.charge_amount = booking.charge_for_actual_use()
+    _tell_customer(booking, "booking_completed")
+
+
+def mark_no_show(actor, booking, now):
+    _require(booking.may_operate(actor))
+    if booking.status == "confirmed" and now < booking.start_at:
+        raise InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
+    booking.transition("no_show", actor=actor, now=now)
+    _tell_customer(booking, "booking_no_show")
+
+
+def refuse_closure_over_bookings(instrument, start, end):
+    """A closure may not silently swallow bookings: cancel them (telling the customer) first."""
+    holds = [h for h in active_holds(instrument.id, start, end) if h.kind == "booking"]
+    if holds:
+        raise SlotUnavailable(_l("该时段已有 %(n)s 个有效预约，请先与企业沟通并取消这些预约，再安排停机。", n=len(holds)))
+
+
+def find_enterprise(uscc):
+    return db.session.scalar(sa.select(Organization).where(Organization.uscc == uscc,
+                                                            Organization.kind == "enterprise"))

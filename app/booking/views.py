@@ -1,0 +1,211 @@
+"""Booking pages: book from the week view, my bookings, a booking's page, the institution's desk."""
+import contextlib
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from models import audit, db
+from models.booking import ACTIVE, STATES, Booking
+from models.errors import DomainError, Forbidden, ValidationError
+from models.instrument import Instrument
+from models.timeutil import at_local, local_today, parse_instant
+
+from .. import clock
+from ..catalog import services as catalog
+from ..labels import MODE_LABELS
+from ..pagination import page_args, paginate
+from ..policy import get_in_scope, parse_id, scoped
+from ..web import redirect_back, safe_target, show_errors
+from . import services
+from .enterprises import enterprise_for_walk_in
+from .forms import ActualTimeForm, BookingForm, OnBehalfForm, ReasonForm
+
+bp = Blueprint("booking", __name__)
+
+
+def _instant(text):
+    try:
+        return parse_instant(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def _times(form):
+    start, end = _instant(form.start.data), _instant(form.end.data)
+    fields = {name: _("请选择或填写有效的时间，如 2026-05-06T09:00。")
+              for name, value in (("start", start), ("end", end)) if value is None}
+    if fields:
+        raise ValidationError(fields=fields)
+    return start, end
+
+
+def booking_form(instrument, formdata=None):
+    form = BookingForm(formdata=formdata) if formdata is not None else BookingForm()
+    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
+    return form
+
+
+@bp.post("/instruments/<int:instrument_id>/bookings")
+@login_required
+def create(instrument_id):
+    instrument = get_in_scope(Instrument, instrument_id, current_user)
+    form = booking_form(instrument)
+    week = request.form.get("week", "")
+    try:
+        if not form.validate():
+            raise ValidationError(fields={k: v[0] for k, v in form.errors.items()})
+        start, end = _times(form)
+        booking = services.book(current_user, instrument, start, end, clock.now(), purpose=form.purpose.data,
+                                service_mode=form.service_mode.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        return redirect(url_for("catalog.instrument", instrument_id=instrument.id, week=week,
+                                start=form.start.data, end=form.end.data) + "#book")
+    db.session.commit()
+    flash(_("预约已提交，等待机构审批。") if booking.status == "pending" else _("预约成功。"), "success")
+    return redirect(url_for(".detail", booking_id=booking.id))
+
+
+@bp.get("/bookings")
+@login_required
+def mine():
+    now = clock.now()
+    base = scoped(Booking, current_user)
+    upcoming = db.session.scalars(base.where(Booking.end_at > now, Booking.status.in_(ACTIVE))
+                                  .order_by(Booking.start_at)).all()
+    page, per_page = page_args(request.args)
+    past = paginate(base.where(sa.or_(Booking.end_at <= now, Booking.status.not_in(ACTIVE)))
+                    .order_by(Booking.start_at.desc()), page, per_page)
+    return render_template("booking/mine.html", upcoming=upcoming, past=past, now=now)
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def detail(booking_id):
+    booking = get_in_scope(Booking, booking_id, current_user)
+    return render_template("booking/detail.html", booking=booking, now=clock.now(), trail=audit.trail(booking),
+                           reason_form=ReasonForm(formdata=None), time_form=ActualTimeForm(formdata=None))
+
+
+def _do(action, booking, now):
+    reason = (request.form.get("reason") or "").strip()[:500]
+    at = _instant(request.form.get("at")) if request.form.get("at") else None
+    if request.form.get("at") and at is None:
+        raise ValidationError(fields={"at": _("时间格式应为 2026-05-06T09:00。")})
+    if action == "approve":
+        services.approve(current_user, booking, now)
+    elif action == "reject":
+        services.reject(current_user, booking, reason, now)
+    elif action == "cancel":
+        services.cancel(current_user, booking, reason, now)
+    elif action == "check_in":
+        services.check_in(current_user, booking, now, at)
+    elif action == "check_out":
+        services.check_out(current_user, booking, now, at)
+    elif action == "no_show":
+        services.mark_no_show(current_user, booking, now)
+    else:
+        raise Forbidden()
+
+
+DONE = {"approve": _l("已批准该预约。"), "reject": _l("已拒绝该预约。"), "cancel": _l("预约已取消。"),
+        "check_in": _l("已签到。"), "check_out": _l("已签退，本次使用已完成。"), "no_show": _l("已记为爽约。")}
+
+
+@bp.post("/bookings/<int:booking_id>/<action>")
+@login_required
+def act(booking_id, action):
+    booking = get_in_scope(Booking, booking_id, current_user)
+    try:
+        _do(action, booking, clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        return redirect_back(request.form.get("next") or url_for(".detail", booking_id=booking_id))
+    db.session.commit()
+    flash(DONE[action], "success")
+    return redirect(safe_target(request.form.get("next"), "booking.mine")
+                    if request.form.get("next") else url_for(".detail", booking_id=booking.id))
+
+
+# The institution's desk ------------------------------------------------------------------
+
+def _staff():
+    if not current_user.institution_approved:
+        raise Forbidden()
+
+
+def _own_instruments():
+    return db.session.scalars(sa.select(Instrument).where(
+        Instrument.institution_id == current_user.organization_id).order_by(Instrument.name)).all()
+
+
+@bp.get("/console/bookings/pending")
+@login_required
+def console_queue():
+    _staff()
+    pending = db.session.scalars(scoped(Booking, current_user).where(Booking.status == "pending")
+                                 .order_by(Booking.start_at)).all()
+    return render_template("booking/queue.html", pending=pending, now=clock.now(),
+                           reason_form=ReasonForm(formdata=None))
+
+
+@bp.get("/console/today")
+@login_required
+def console_today():
+    _staff()
+    now = clock.now()
+    day = local_today(now)
+    if request.args.get("day"):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(request.args["day"])
+    rows = db.session.scalars(scoped(Booking, current_user).where(
+        Booking.start_at < at_local(day + timedelta(days=1)), Booking.end_at > at_local(day),
+        Booking.status.in_(("confirmed", "checked_in", "completed", "no_show"))).order_by(Booking.start_at)).all()
+    return render_template("booking/today.html", bookings=rows, day=day, now=now,
+                           prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+
+
+@bp.get("/console/bookings")
+@login_required
+def console_history():
+    _staff()
+    stmt = scoped(Booking, current_user)
+    status, instrument_id = request.args.get("status", ""), request.args.get("instrument_id", "")
+    if status in STATES:
+        stmt = stmt.where(Booking.status == status)
+    if instrument_id:
+        with contextlib.suppress(DomainError):
+            stmt = stmt.where(Booking.instrument_id == parse_id(instrument_id))
+    page, per_page = page_args(request.args, 50)
+    result = paginate(stmt.order_by(Booking.start_at.desc()), page, per_page)
+    return render_template("booking/history.html", page=result, status=status, instrument_id=instrument_id,
+                           instruments=_own_instruments(), states=STATES)
+
+
+@bp.route("/console/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
+@login_required
+def on_behalf(instrument_id):
+    instrument = catalog.managed_instrument(current_user, instrument_id)
+    form = OnBehalfForm()
+    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
+    if form.validate_on_submit():
+        try:
+            start, end = _times(form)
+            enterprise = enterprise_for_walk_in(form.data, clock.now())
+            booking = services.book(current_user, instrument, start, end, clock.now(), purpose=form.purpose.data,
+                                    service_mode=form.service_mode.data, organization=enterprise)
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("已为“%(name)s”登记预约。", name=booking.organization.name), "success")
+            return redirect(url_for(".detail", booking_id=booking.id))
+    return render_template("booking/on_behalf.html", form=form, instrument=instrument), \
+        422 if form.is_submitted() else 200

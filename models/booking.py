@@ -1,0 +1,144 @@
+"""Bookings (机时预约) and their state machine.
+
+pending → confirmed | rejected | cancelled | expired
+confirmed → checked_in | cancelled | no_show
+checked_in → completed
+
+Every transition goes through Booking.transition(): it checks the table, keeps the calendar
+hold in step (active only in active states), raises the iCalendar SEQUENCE and writes the
+audit record. The `may_*` guards say whether an actor may ever do an action to this booking
+(403 when not); `can_*` add the state (409 when wrong) and drive the buttons shown.
+"""
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from . import audit
+from .base import TimestampMixin, UTCDateTime, db
+from .errors import InvalidTransition
+from .instrument import Instrument
+from .occupancy import Occupancy
+from .organization import Organization
+
+ACTIVE = ("pending", "confirmed", "checked_in")
+STATES = ("pending", "confirmed", "rejected", "cancelled", "expired", "checked_in", "no_show", "completed")
+TRANSITIONS = {
+    "pending": {"confirmed", "rejected", "cancelled", "expired"},
+    "confirmed": {"checked_in", "cancelled", "no_show"},
+    "checked_in": {"completed"},
+}
+
+
+class Booking(TimestampMixin, db.Model):
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), nullable=False)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    occupancy_id: Mapped[int] = mapped_column(sa.ForeignKey("occupancies.id"), nullable=False, unique=True)
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    purpose: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    service_mode: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    staff_booked: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    price_amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False)
+    charge_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    actual_start = mapped_column(UTCDateTime)
+    actual_end = mapped_column(UTCDateTime)
+    late_cancellation: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    auto_closed: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    status_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    reminded_24h_at = mapped_column(UTCDateTime)
+    reminded_1h_at = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    instrument = relationship(Instrument, lazy="joined", innerjoin=True)
+    organization = relationship(Organization, lazy="joined", innerjoin=True)
+    created_by = relationship("User")
+    occupancy = relationship(Occupancy, lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint("start_at < end_at", name="span"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired', 'checked_in', "
+            "'no_show', 'completed')", name="status"),
+        sa.Index("ix_bookings_instrument_start", "instrument_id", "start_at"),
+        sa.Index("ix_bookings_organization_start", "organization_id", "start_at"),
+        sa.Index("ix_bookings_status_start", "status", "start_at"),
+    )
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE
+
+    @property
+    def minutes(self):
+        return int((self.end_at - self.start_at) / timedelta(minutes=1))
+
+    @property
+    def actual_minutes(self):
+        if self.actual_start is None or self.actual_end is None:
+            return None
+        return max(0, int((self.actual_end - self.actual_start) / timedelta(minutes=1)))
+
+    # Who may do what -------------------------------------------------------------------
+    def is_customer(self, actor):
+        return actor is not None and actor.is_enterprise and actor.belongs_to(self.organization_id)
+
+    def is_staff(self, actor):
+        return actor is not None and actor.is_staff_of(self.instrument.institution_id)
+
+    def may_decide(self, actor):
+        return self.is_staff(actor)
+
+    def may_cancel(self, actor):
+        return self.is_customer(actor) or self.is_staff(actor)
+
+    def may_operate(self, actor):
+        """Check-in, check-out and no-show are the institution's."""
+        return self.is_staff(actor)
+
+    def can(self, action, actor, now):
+        """The guard behind each button: the actor may, and the state allows it now."""
+        if action in ("approve", "reject"):
+            return self.may_decide(actor) and self.status == "pending"
+        if action == "cancel":
+            return self.may_cancel(actor) and self.status in ("pending", "confirmed") and (
+                self.is_staff(actor) or now < self.start_at)
+        if action == "check_in":
+            return self.may_operate(actor) and self.status == "confirmed"
+        if action == "check_out":
+            return self.may_operate(actor) and self.status == "checked_in"
+        if action == "no_show":
+            return self.may_operate(actor) and self.status == "confirmed" and now >= self.start_at
+        return False
+
+    # The one way a booking changes state -----------------------------------------------
+    def transition(self, to, *, actor, now, reason="", action=None):
+        if to not in TRANSITIONS.get(self.status, ()):
+            raise InvalidTransition()
+        before = self.status
+        self.status = to
+        self.occupancy.active = to in ACTIVE
+        self.sequence += 1
+        self.updated_at = now
+        if reason:
+            self.status_reason = reason[:500]
+        audit.record(self, action or to, actor=actor, at=now, from_state=before, to_state=to, reason=reason)
+
+    def charge_for_actual_use(self):
+        """The charge on completion: actual minutes rounded up to the slot."""
+        slot = self.instrument.slot_minutes
+        minutes = self.actual_minutes or 0
+        billed = max(slot, math.ceil(minutes / slot) * slot) if minutes else 0
+        return self.instrument.price_for(self.organization, billed)
+
+    def __repr__(self):
+        return f"<Booking {self.id} {self.status} {self.start_at:%Y-%m-%d %H:%M}>"

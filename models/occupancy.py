@@ -1,0 +1,46 @@
+"""Time an instrument is held: by a booking or by work on a service order.
+
+Both kinds live in one table so one PostgreSQL exclusion constraint (hand-written in the
+migration) guarantees that no two active holds of an instrument overlap, whatever the
+concurrency: EXCLUDE USING gist (instrument_id WITH =, tstzrange(start_at, blocks_until, '[)')
+WITH &&) WHERE (active). A booking's hold is active exactly while the booking is in an active
+state; Booking.transition() keeps the two together.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import UTCDateTime, db
+
+HOLD_KINDS = ("booking", "order_work")
+
+
+class Occupancy(db.Model):
+    __tablename__ = "occupancies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    # end_at plus the instrument's buffer at the time the hold was made.
+    blocks_until = mapped_column(UTCDateTime, nullable=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+    instrument = relationship("Instrument")
+
+    __table_args__ = (
+        sa.CheckConstraint("start_at < end_at AND end_at <= blocks_until", name="span"),
+        sa.CheckConstraint("kind IN ('booking', 'order_work')", name="kind"),
+        sa.Index("ix_occupancies_instrument_time", "instrument_id", "start_at", "blocks_until"),
+    )
+
+
+def active_holds(instrument_id, start, end):
+    """Active holds of an instrument that overlap [start, end): one indexed query."""
+    return db.session.scalars(
+        sa.select(Occupancy).where(
+            Occupancy.instrument_id == instrument_id, Occupancy.active.is_(True),
+            Occupancy.start_at < end, Occupancy.blocks_until > start,
+        ).order_by(Occupancy.start_at)
+    ).all()
