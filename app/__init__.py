@@ -55,11 +55,12 @@ def register_blueprints(app):
     from .main.views import bp as main_bp
     from .notify.views import bp as notify_bp
     from .ops.views import bp as ops_bp
+    from .orders.views import bp as orders_bp
     from .orgs.views import bp as orgs_bp
     from .workdays.views import bp as workdays_bp
 
-    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, workdays_bp,
-               api_bp, ops_bp):
+    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, orders_bp,
+               workdays_bp, api_bp, ops_bp):
         app.register_blueprint(bp)
 
 

@@ -11,11 +11,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from models.errors import ValidationError as DomainValidationError
 
 required = DataRequired(message=_l("请填写此项。"))
+# For numbers: 0 is an answer (DataRequired would call it missing) that a range check then judges.
+present = InputRequired(message=_l("请填写此项。"))
 optional = Optional()
 
 
@@ -143,7 +145,7 @@ def apply_field_errors(form, error):
         if field is None:
             placed = False
             continue
-        field.errors = list(field.errors or []) + [message]
+        field.errors = list(field.errors or []) + [str(message)]
     return placed
 
 

@@ -14,6 +14,8 @@ STATUS_WORDS = {"active": _l("在用"), "maintenance": _l("维修中"), "retired
 TRACEABILITY_LABELS = {"verification": _l("检定"), "calibration": _l("校准"), "self_calibration": _l("自校")}
 CLOSURE_KIND_LABELS = {"maintenance": _l("维护保养"), "calibration": _l("检定/校准"),
                        "internal_use": _l("内部使用"), "other": _l("其他")}
+REVIEW_WORDS = {5: _l("非常满意"), 4: _l("满意"), 3: _l("一般"), 2: _l("不满意"), 1: _l("极差")}
+DISPOSAL_LABELS = {"return": _l("退样"), "retain": _l("留样"), "destroy": _l("销毁")}
 WEEKDAYS = {1: _l("星期一"), 2: _l("星期二"), 3: _l("星期三"), 4: _l("星期四"), 5: _l("星期五"),
             6: _l("星期六"), 7: _l("星期日")}
 
@@ -37,10 +39,21 @@ _statuses("booking", [
     ("rejected", _l("已拒绝"), "danger"), ("cancelled", _l("已取消"), "secondary"),
     ("expired", _l("已过期"), "dark"), ("no_show", _l("爽约"), "danger"),
 ])
+_statuses("order", [
+    ("submitted", _l("待报价"), "warning"), ("quoted", _l("待确认报价"), "info"),
+    ("accepted", _l("待送样"), "primary"), ("sample_received", _l("已收样"), "primary"),
+    ("testing", _l("检测中"), "info"), ("report_issued", _l("报告已出具"), "success"),
+    ("completed", _l("已完成"), "success"), ("declined", _l("已拒绝报价"), "secondary"),
+    ("expired", _l("报价已过期"), "dark"), ("rejected", _l("机构未受理"), "danger"),
+    ("cancelled", _l("已取消"), "secondary"),
+])
 AUDIT_ACTIONS = {
     "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
     "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
     "no_show": _l("记为爽约"), "completed": _l("完成"), "auto_closed": _l("超时未签退，系统结束"),
+    "submitted": _l("提交委托"), "quoted": _l("报价"), "accepted": _l("接受报价"), "declined": _l("拒绝报价"),
+    "sample_received": _l("收样"), "testing": _l("开始检测"), "report_issued": _l("出具报告"),
+    "work_logged": _l("登记仪器使用"), "reviewed": _l("评价"),
 }
 SLOT_LABELS = {"free": _l("可预约"), "booking": _l("已被预约"), "order_work": _l("委托检测占用"),
                "buffer": _l("预约间隔"), "closure": _l("停机"), "holiday": _l("节假日"),
@@ -66,4 +79,5 @@ def init_app(app):
         org_kind_label=ORG_KINDS.get, mode_label=MODE_LABELS.get, traceability_label=TRACEABILITY_LABELS.get,
         closure_kind_label=CLOSURE_KIND_LABELS.get, weekday_label=WEEKDAYS.get,
         audit_action_label=lambda action: AUDIT_ACTIONS.get(action, action), slot_label=SLOT_LABELS.get,
+        disposal_label=DISPOSAL_LABELS.get, review_words=REVIEW_WORDS,
     )

@@ -11,6 +11,7 @@ from models import Organization, db
 from models.booking import Booking
 from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
+from models.order import ServiceOrder
 
 _RULES = {}
 
@@ -116,6 +117,26 @@ def _bookings(actor, stmt):
             sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
     in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
     return stmt.where(Booking.instrument_id.in_(instruments_of(in_district)))
+
+
+@scope_rule(ServiceOrder)
+def _orders(actor, stmt):
+    """The two parties see their orders; bureaus see their district's institutions' orders."""
+    if actor is None:
+        return stmt.where(sa.false())
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "enterprise":
+        return stmt.where(ServiceOrder.organization_id == actor.organization_id)
+    if actor.role == "institution":
+        return stmt.where(ServiceOrder.institution_id == actor.organization_id)
+    in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
+    return stmt.where(ServiceOrder.institution_id.in_(in_district))
+
+
+def is_party(actor, order):
+    """The ordering enterprise or the institution: who may see confidential details and the report."""
+    return order.is_customer(actor) or order.is_staff(actor)
 
 
 def may_approve_institution(actor, organization):

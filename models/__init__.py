@@ -7,10 +7,11 @@ from .instrument import Category, Closure, Instrument, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
 from .ops import Heartbeat
+from .order import OrderItem, Review, ServiceOrder
 from .organization import District, Organization
 from .user import ApiToken, User
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "Occupancy", "OpeningHours", "District", "Organization", "ApiToken",
+           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "District", "Organization", "ApiToken",
            "User"]

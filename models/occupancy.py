@@ -26,12 +26,18 @@ class Occupancy(db.Model):
     blocks_until = mapped_column(UTCDateTime, nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # Order work only: which order, who logged it, and a note.
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_orders.id"), index=True)
+    logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
 
     instrument = relationship("Instrument")
+    logged_by = relationship("User")
 
     __table_args__ = (
         sa.CheckConstraint("start_at < end_at AND end_at <= blocks_until", name="span"),
         sa.CheckConstraint("kind IN ('booking', 'order_work')", name="kind"),
+        sa.CheckConstraint("(kind = 'order_work') = (order_id IS NOT NULL)", name="order_work_has_order"),
         sa.Index("ix_occupancies_instrument_time", "instrument_id", "start_at", "blocks_until"),
     )
 

@@ -99,6 +99,8 @@ class ApiCaller:
         return self._call("GET", path, **kw)
 
     def post(self, path, json=None, **kw):
+        if "data" in kw:  # a multipart form, e.g. a report upload
+            return self._call("POST", path, **kw)
         return self._call("POST", path, json=json if json is not None else {}, **kw)
 
     def patch(self, path, json=None, **kw):

@@ -96,7 +96,7 @@ def future_bookings_of(organization_id, instrument_id, now):
         Booking.status.in_(ACTIVE), Booking.end_at > now))
 
 
-def _lock(instrument):
+def lock_instrument(instrument):
     """Serialise bookings of one instrument on PostgreSQL (SQLite already holds its write lock)."""
     db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
 
@@ -118,7 +118,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     if mode not in instrument.bookable_modes:
         raise ValidationError(fields={"service_mode": _l("该仪器提供的预约方式为：%(modes)s。",
                                                           modes=", ".join(instrument.bookable_modes))})
-    _lock(instrument)
+    lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff)
     limit = instrument.max_future_bookings_per_org
     if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
@@ -133,14 +133,14 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
                       created_at=now, updated_at=now)
     db.session.add_all([hold, booking])
-    _flush_or_slot_unavailable()
+    flush_or_slot_unavailable()
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
                  details={"staff_booked": staff, "price": str(booking.price_amount)})
     _announce_new(booking, actor)
     return booking
 
 
-def _flush_or_slot_unavailable():
+def flush_or_slot_unavailable():
     try:
         db.session.flush()
     except IntegrityError as error:

@@ -17,8 +17,10 @@ from models.timeutil import at_local, local_today, parse_instant
 from .. import clock
 from ..catalog import services as catalog
 from ..labels import MODE_LABELS
+from ..orders.forms import ReviewForm
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
+from ..reviews import services as reviews
 from ..web import redirect_back, safe_target, show_errors
 from . import services
 from .enterprises import enterprise_for_walk_in
@@ -89,7 +91,8 @@ def mine():
 def detail(booking_id):
     booking = get_in_scope(Booking, booking_id, current_user)
     return render_template("booking/detail.html", booking=booking, now=clock.now(), trail=audit.trail(booking),
-                           reason_form=ReasonForm(formdata=None), time_form=ActualTimeForm(formdata=None))
+                           reason_form=ReasonForm(formdata=None), time_form=ActualTimeForm(formdata=None),
+                           review=reviews.review_of(booking=booking), review_form=ReviewForm(formdata=None))
 
 
 def _do(action, booking, now):
@@ -209,3 +212,19 @@ def on_behalf(instrument_id):
             return redirect(url_for(".detail", booking_id=booking.id))
     return render_template("booking/on_behalf.html", form=form, instrument=instrument), \
         422 if form.is_submitted() else 200
+
+
+@bp.post("/bookings/<int:booking_id>/review")
+@login_required
+def review(booking_id):
+    booking = get_in_scope(Booking, booking_id, current_user)
+    try:
+        reviews.review_booking(current_user, booking, request.form.get("score", type=int),
+                               request.form.get("comment", ""), clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+    else:
+        db.session.commit()
+        flash(_("感谢您的评价。"), "success")
+    return redirect(url_for(".detail", booking_id=booking.id))

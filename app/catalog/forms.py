@@ -17,7 +17,16 @@ from wtforms.validators import Email, NumberRange
 
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, SERVICE_MODES, TRACEABILITY
 
-from ..formtools import ChoiceField, MultiChoiceField, max_length, optional, positive_decimal, required, strip
+from ..formtools import (
+    ChoiceField,
+    MultiChoiceField,
+    max_length,
+    optional,
+    positive_decimal,
+    present,
+    required,
+    strip,
+)
 from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, STATUS_WORDS, TRACEABILITY_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
@@ -87,21 +96,21 @@ class MetrologyFields(Form):
 
 class RulesFields(Form):
     slot_minutes = _Int(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
-                        validators=[required, _number(5, 240)])
+                        validators=[present, _number(5, 240)])
     min_minutes = _Int(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
-                       validators=[required, _number(5, 1440)])
+                       validators=[present, _number(5, 1440)])
     max_minutes = _Int(_l("最长时长（分钟）"), default=DEFAULT_RULES["max_minutes"],
-                       validators=[required, _number(5, 20160)])
+                       validators=[present, _number(5, 20160)])
     lead_minutes = _Int(_l("最少提前（分钟）"), default=DEFAULT_RULES["lead_minutes"],
                         validators=[optional, _number(0, 43200)])
     max_advance_days = _Int(_l("最多提前（天）"), default=DEFAULT_RULES["max_advance_days"],
-                            validators=[required, _number(1, 365)])
+                            validators=[present, _number(1, 365)])
     buffer_minutes = _Int(_l("预约间隔缓冲（分钟）"), default=DEFAULT_RULES["buffer_minutes"],
                           validators=[optional, _number(0, 1440)])
     requires_approval = BooleanField(_l("预约需机构审批"), default=DEFAULT_RULES["requires_approval"])
     max_future_bookings_per_org = _Int(_l("每家企业未来预约上限"),
                                        default=DEFAULT_RULES["max_future_bookings_per_org"],
-                                       validators=[required, _number(1, 100)])
+                                       validators=[present, _number(1, 100)])
     cancel_free_hours = _Int(_l("免费取消时限（小时）"), default=DEFAULT_RULES["cancel_free_hours"],
                              validators=[optional, _number(0, 720)])
 

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Organization, User, db
 
-from . import accounts, bookings, catalog
+from . import accounts, bookings, catalog, orders
 
 DEMO_DOMAIN = "@demo.local"
-STEPS = [accounts, catalog, bookings]
+STEPS = [accounts, catalog, bookings, orders]
 
 
 class DemoRefused(Exception):

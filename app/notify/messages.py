@@ -40,3 +40,78 @@ message("institution_signup", _l("新机构注册待审核"),
         _l("“%(name)s”申请入驻平台，请审核其资质。"), "orgs.signups")
 message("institution_approved", _l("机构入驻已通过"),
         _l("“%(name)s”已通过审核，现在可以发布共享仪器。"), "main.index")
+
+# Bookings
+message("booking_requested", _l("新的预约申请"),
+        _l("%(organization)s 申请预约 %(instrument)s（%(start)s–%(end)s），请审批。"), "booking.detail",
+        booking_id="booking_id")
+message("booking_created", _l("新的预约"),
+        _l("%(organization)s 预约了 %(instrument)s（%(start)s–%(end)s）。"), "booking.detail", booking_id="booking_id")
+message("booking_received", _l("预约申请已提交"),
+        _l("您预约的 %(instrument)s（%(start)s–%(end)s）已提交，等待机构审批。"), "booking.detail",
+        booking_id="booking_id")
+message("booking_confirmed", _l("预约成功"),
+        _l("您已预约 %(instrument)s（%(start)s–%(end)s）。"), "booking.detail", booking_id="booking_id")
+message("booking_made_for_you", _l("机构为您登记了预约"),
+        _l("机构为贵单位登记了 %(instrument)s 的使用（%(start)s–%(end)s）。"), "booking.detail", booking_id="booking_id")
+message("booking_approved", _l("预约已批准"),
+        _l("您预约的 %(instrument)s（%(start)s–%(end)s）已获批准。"), "booking.detail", booking_id="booking_id")
+message("booking_rejected", _l("预约未获批准"),
+        _l("您预约的 %(instrument)s（%(start)s–%(end)s）未获批准。原因：%(reason)s"), "booking.detail",
+        booking_id="booking_id")
+message("booking_cancelled", _l("预约已被企业取消"),
+        _l("%(organization)s 取消了 %(instrument)s 的预约（%(start)s–%(end)s）。"), "booking.detail",
+        booking_id="booking_id")
+message("booking_cancelled_by_institution", _l("机构取消了您的预约"),
+        _l("%(instrument)s（%(start)s–%(end)s）的预约已被机构取消。原因：%(reason)s"), "booking.detail",
+        booking_id="booking_id")
+message("booking_expired", _l("预约申请已失效"),
+        _l("%(instrument)s（%(start)s–%(end)s）的预约在开始前未获审批，已自动失效。"), "booking.detail",
+        booking_id="booking_id")
+message("booking_no_show", _l("预约记为爽约"),
+        _l("您预约的 %(instrument)s（%(start)s–%(end)s）未按时签到，已记为爽约。"), "booking.detail",
+        booking_id="booking_id")
+message("booking_completed", _l("使用已完成，欢迎评价"),
+        _l("%(instrument)s 的使用已完成，欢迎对本次服务评价。"), "booking.detail", booking_id="booking_id")
+message("booking_reminder", _l("预约提醒"),
+        _l("您预约的 %(instrument)s 将于 %(start)s 开始（%(when)s）。"), "booking.detail", booking_id="booking_id")
+message("booking_auto_closed", _l("预约超时未签退"),
+        _l("%(organization)s 在 %(instrument)s 的使用（%(start)s–%(end)s）未签退，系统已按预约结束时间结束，请核对实际时间。"),
+        "booking.detail", booking_id="booking_id")
+message("calibration_expiring", _l("计量证书即将到期"),
+        _l("%(instrument)s 的检定/校准证书将于 %(valid_until)s 到期（还有 %(days)s 天），到期后不能预约。"),
+        "catalog.instrument", instrument_id="instrument_id")
+message("calibration_affects_booking", _l("仪器证书到期将影响您的预约"),
+        _l("%(instrument)s 的检定/校准证书将于 %(valid_until)s 到期，您在此之后的预约可能需要调整。"),
+        "catalog.instrument", instrument_id="instrument_id")
+
+# Orders
+message("order_submitted", _l("新的检测委托"),
+        _l("%(organization)s 提交了委托“%(title)s”（%(number)s），请报价或说明不能受理的原因。"), "orders.detail",
+        order_id="order_id")
+message("order_quoted", _l("机构已报价"),
+        _l("委托“%(title)s”报价 ¥%(amount)s，有效期至 %(valid_until)s，请确认。"), "orders.detail", order_id="order_id")
+message("order_accepted", _l("企业已接受报价"),
+        _l("%(organization)s 接受了委托“%(title)s”的报价，请安排收样。"), "orders.detail", order_id="order_id")
+message("order_declined", _l("企业未接受报价"),
+        _l("%(organization)s 未接受委托“%(title)s”的报价。%(reason)s"), "orders.detail", order_id="order_id")
+message("order_rejected", _l("委托未被受理"),
+        _l("%(institution)s 未能受理委托“%(title)s”。原因：%(reason)s"), "orders.detail", order_id="order_id")
+message("order_cancelled", _l("委托已被企业取消"),
+        _l("%(organization)s 取消了委托“%(title)s”。%(reason)s"), "orders.detail", order_id="order_id")
+message("order_cancelled_by_institution", _l("机构取消了委托"),
+        _l("委托“%(title)s”已被机构取消。原因：%(reason)s"), "orders.detail", order_id="order_id")
+message("order_sample_received", _l("样品已收到"),
+        _l("委托“%(title)s”的样品已收到，样品编号 %(sample_no)s。"), "orders.detail", order_id="order_id")
+message("order_testing", _l("开始检测"), _l("委托“%(title)s”已开始检测。"), "orders.detail", order_id="order_id")
+message("order_report_issued", _l("报告已出具"),
+        _l("委托“%(title)s”的报告（%(report_no)s）已出具，可以下载，请确认完成。"), "orders.detail",
+        order_id="order_id")
+message("order_completed", _l("委托已完成"), _l("%(organization)s 确认委托“%(title)s”已完成。"), "orders.detail",
+        order_id="order_id")
+message("order_auto_completed", _l("委托已自动完成"),
+        _l("委托“%(title)s”的报告出具已满 14 天，系统已将其标记为完成，欢迎评价。"), "orders.detail",
+        order_id="order_id")
+message("order_quote_expired", _l("报价已过期"),
+        _l("委托“%(title)s”的报价已过有效期。如仍需检测，请重新提交委托。"), "orders.detail", order_id="order_id")
+message("review_received", _l("收到新的评价"), _l("企业对“%(subject)s”给出了 %(score)s 分的评价。"))

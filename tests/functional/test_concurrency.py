@@ -60,7 +60,7 @@ def test_the_database_itself_refuses_an_overlapping_hold(create_instrument, now)
                                      end_at=start + timedelta(hours=1), blocks_until=start + timedelta(hours=1),
                                      active=True, created_at=now))
     with pytest.raises(IntegrityError) as refused, db.session.begin_nested():
-        db.session.execute(insert.values(instrument_id=instrument.id, kind="order_work",
+        db.session.execute(insert.values(instrument_id=instrument.id, kind="booking",
                                          start_at=start + timedelta(minutes=30), end_at=start + timedelta(hours=2),
                                          blocks_until=start + timedelta(hours=2), active=True, created_at=now))
     assert refused.value.orig.sqlstate == "23P01"  # exclusion_violation
@@ -105,7 +105,7 @@ def test_without_the_lock_and_the_check_the_constraint_still_answers_409(monkeyp
     from models.timeutil import at_local
 
     instrument = create_instrument(world.institution_a, requires_approval=False)
-    monkeypatch.setattr(services, "_lock", lambda instrument: None)
+    monkeypatch.setattr(services, "lock_instrument", lambda instrument: None)
     monkeypatch.setattr(services, "check_calendar", lambda *args, **kwargs: None)
     start = at_local(now.date() + timedelta(days=1), 600)
     services.book(world.sme_a, instrument, start, start + timedelta(hours=1), now)

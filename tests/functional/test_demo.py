@@ -9,9 +9,10 @@ DEMO = {"admin": "admin", "city": "city", "pudong": "district", "minhang": "dist
 
 
 @pytest.fixture
-def demo(now):
-    load(now)
-    db.session.commit()
+def demo(app, now):
+    with app.app_context():  # as under `flask demo load`: report PDFs go to UPLOAD_DIR
+        load(now)
+        db.session.commit()
 
 
 def test_the_demo_has_exactly_the_api_md_accounts(demo):
@@ -79,3 +80,18 @@ def test_searching_the_demo_finds_its_spectrometers(demo, client):
     for q in ("光谱", "spectro"):
         names = [i["name"] for i in client.get(f"/api/v1/instruments?q={q}&per_page=100").get_json()["items"]]
         assert "电感耦合等离子体发射光谱仪" in names and "火花直读光谱仪" in names, q
+
+
+def test_the_demo_holds_orders_in_every_state_with_real_reports(demo, app):
+    from pypdf import PdfReader
+
+    from app.orders.reports import path_of
+    from models.order import STATES, ServiceOrder
+
+    orders = db.session.scalars(sa.select(ServiceOrder)).all()
+    assert {o.status for o in orders} == set(STATES)
+    with_reports = [o for o in orders if o.has_report]
+    assert with_reports
+    for order in with_reports:
+        text = PdfReader(path_of(app.config["UPLOAD_DIR"], order.report_file)).pages[0].extract_text()
+        assert order.report_no in text

@@ -1,0 +1,214 @@
+"""Service orders, their report and the instrument time spent on them; reviews."""
+from flask import current_app, jsonify, request, send_file
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import Form
+
+from models import db
+from models.booking import Booking
+from models.errors import NotFound, PayloadTooLarge, ValidationError
+from models.order import KINDS, STATES, ServiceOrder
+from models.timeutil import iso_local
+
+from .. import clock
+from ..catalog.forms import _Date, _Decimal, _Int
+from ..orders import reports
+from ..orders import services as orders
+from ..orders.forms import OrderForm
+from ..policy import get_in_scope, is_party, parse_id, scoped
+from ..reviews import services as reviews
+from .base import actor, bp, created, json_body, listing, validated
+from .catalog import parse_time_field
+
+
+def order_json(order, viewer):
+    masked = order.confidential and not is_party(viewer, order)
+    body = {
+        "id": order.id, "number": order.number, "kind": order.kind, "status": order.status,
+        "institution_id": order.institution_id, "institution": {"id": order.institution_id,
+                                                                "name": order.institution.name},
+        "instrument_id": order.instrument_id, "organization": {"id": order.organization_id,
+                                                               "name": order.organization.name},
+        "title": _l("保密委托") if masked else order.title, "confidential": order.confidential,
+        "needed_by": order.needed_by.isoformat() if order.needed_by else None,
+        "quote": None if order.quote_amount is None else {
+            "amount": f"{order.quote_amount:.2f}", "currency": "CNY", "turnaround_days": order.quote_turnaround_days,
+            "valid_until": order.quote_valid_until.isoformat(), "note": order.quote_note},
+        "sample_no": order.sample_no, "report_no": order.report_no, "has_report": order.has_report,
+        "status_reason": order.status_reason, "created_at": iso_local(order.created_at),
+        "report_issued_at": iso_local(order.report_issued_at),
+        "actions": [a for a in ("quote", "reject", "accept", "decline", "receive_sample", "start", "report",
+                                "log_work", "complete", "cancel") if order.can(a, viewer)],
+    }
+    body["title"] = str(body["title"])
+    if not masked:
+        body["description"] = order.description
+        body["sample"] = {"name": order.sample_name, "model": order.sample_model, "quantity": order.sample_quantity,
+                          "unit": order.sample_unit, "disposal": order.sample_disposal}
+        body["items"] = [{"name": i.name, "standard": i.standard} for i in order.items]
+    return body
+
+
+@bp.post("/orders")
+def create_order():
+    who = actor()
+    body = json_body()
+    form = validated(OrderForm, body)
+    data = form.data
+    if isinstance(body.get("items"), list) and not [i for i in body["items"] if isinstance(i, dict) and i.get("name")]:
+        raise ValidationError(fields={"items": _l("请至少填写一个检测项目。")})
+    order = orders.submit(who, data, clock.now())
+    db.session.commit()
+    return created(order_json(order, who))
+
+
+@bp.get("/orders")
+def list_orders():
+    who = actor()
+    stmt, fields = scoped(ServiceOrder, who), {}
+    status, kind = request.args.get("status"), request.args.get("kind")
+    if status:
+        if status not in STATES:
+            fields["status"] = _l("状态应为 %(states)s 之一。", states=", ".join(STATES))
+        stmt = stmt.where(ServiceOrder.status == status)
+    if kind:
+        if kind not in KINDS:
+            fields["kind"] = _l("类型应为 test_by_proxy 或 outsourced_testing。")
+        stmt = stmt.where(ServiceOrder.kind == kind)
+    if fields:
+        raise ValidationError(fields=fields)
+    return listing(stmt.order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc()),
+                   lambda o: order_json(o, who))
+
+
+@bp.get("/orders/<order_id>")
+def get_order(order_id):
+    who = actor()
+    return jsonify(order_json(get_in_scope(ServiceOrder, order_id, who), who))
+
+
+def _field(form_field_class, name, value, label):
+    """Parse one value with the same field types the forms use; a field error when it fails."""
+
+    class One(Form):
+        pass
+
+    setattr(One, name, form_field_class(label))
+    form = One(formdata=MultiDict({name: "" if value is None else str(value)}))
+    field = form[name]
+    if field.process_errors:
+        raise ValidationError(fields={name: field.process_errors[0]})
+    return field.data
+
+
+def _quote(who, order, body, now):
+    amount = _field(_Decimal, "amount", body.get("amount"), _l("报价"))
+    days = _field(_Int, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
+    until = _field(_Date, "valid_until", body.get("valid_until"), _l("有效期"))
+    orders.quote(who, order, amount, days, until, body.get("note") or "", now)
+
+
+def _reason(body):
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
+    return reason
+
+
+ACTIONS = {
+    "quote": _quote,
+    "accept": lambda who, order, body, now: orders.accept(who, order, now),
+    "decline": lambda who, order, body, now: orders.decline(who, order, now, _reason(body)),
+    "reject": lambda who, order, body, now: orders.reject(who, order, _reason(body), now),
+    "receive-sample": lambda who, order, body, now: orders.receive_sample(who, order, now, body.get("sample_no")),
+    "start": lambda who, order, body, now: orders.start_testing(who, order, now),
+    "complete": lambda who, order, body, now: orders.complete(who, order, now),
+    "cancel": lambda who, order, body, now: orders.cancel(who, order, _reason(body), now),
+}
+
+
+@bp.post("/orders/<order_id>/<action>")
+def order_action(order_id, action):
+    if action not in ACTIONS:
+        raise NotFound()
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    ACTIONS[action](who, order, json_body(), clock.now())
+    db.session.commit()
+    return jsonify(order_json(order, who))
+
+
+@bp.post("/orders/<order_id>/report")
+def upload_report(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    try:
+        upload = request.files.get("file")
+        report_no = request.form.get("report_no", "")
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge() from None
+    limit = current_app.config["REPORT_MAX_BYTES"]
+    data = upload.read(limit + 1) if upload else b""
+    orders.issue_report(who, order, data, report_no, clock.now(), upload_dir=current_app.config["UPLOAD_DIR"],
+                        max_bytes=limit)
+    db.session.commit()
+    return jsonify(order_json(order, who))
+
+
+@bp.get("/orders/<order_id>/report")
+def download_report(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    name = orders.get_report(who, order)
+    return send_file(reports.path_of(current_app.config["UPLOAD_DIR"], name), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"report-{order.report_no}.pdf")
+
+
+@bp.post("/orders/<order_id>/work")
+def log_work(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    body, fields = json_body(), {}
+    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    try:
+        instrument_id = parse_id(body.get("instrument_id"))
+    except NotFound:
+        fields["instrument_id"] = _l("请选择本机构的仪器。")
+    if fields:
+        raise ValidationError(fields=fields)
+    hold = orders.log_work(who, order, instrument_id, start, end, clock.now(), body.get("note") or "")
+    db.session.commit()
+    return created({"id": hold.id, "order_id": order.id, "instrument_id": hold.instrument_id,
+                    "start": iso_local(hold.start_at), "end": iso_local(hold.end_at)})
+
+
+def _review_body():
+    body = json_body()
+    return body.get("score"), body.get("comment") or ""
+
+
+def review_json(review):
+    return {"id": review.id, "score": review.score, "comment": review.comment,
+            "created_at": iso_local(review.created_at)}
+
+
+@bp.post("/orders/<order_id>/review")
+def review_order(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    score, comment = _review_body()
+    review = reviews.review_order(who, order, score, comment, clock.now())
+    db.session.commit()
+    return created(review_json(review))
+
+
+@bp.post("/bookings/<booking_id>/review")
+def review_booking(booking_id):
+    who = actor()
+    booking = get_in_scope(Booking, booking_id, who)
+    score, comment = _review_body()
+    review = reviews.review_booking(who, booking, score, comment, clock.now())
+    db.session.commit()
+    return created(review_json(review))
+

@@ -1,0 +1,35 @@
+"""Report PDFs: checked, stored outside the web root under a random name, served as attachments."""
+import os
+import secrets
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from models.errors import PayloadTooLarge, ValidationError
+
+PDF_SIGNATURE = b"%PDF-"
+
+
+def check_pdf(data, max_bytes):
+    if not data:
+        raise ValidationError(fields={"file": _l("请选择报告文件（PDF）。")})
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(_l("报告文件不能超过 %(mb)s MB。", mb=max_bytes // (1024 * 1024)))
+    if not data[:1024].lstrip().startswith(PDF_SIGNATURE):
+        raise ValidationError(fields={"file": _l("只能上传 PDF 格式的报告（文件内容不是 PDF）。")})
+
+
+def store(upload_dir, data):
+    """Write the PDF under a random name; returns the name (never the user's file name)."""
+    folder = Path(upload_dir) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + ".pdf"
+    path = folder / name
+    with open(path, "xb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
+    return name
+
+
+def path_of(upload_dir, name):
+    return Path(upload_dir) / "reports" / name

@@ -1,0 +1,241 @@
+"""Order pages for both sides: request, follow, quote, receive, test, report, complete, review."""
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from models import Organization, audit, db
+from models.errors import DomainError, Forbidden, NotFound, ValidationError
+from models.instrument import Instrument
+from models.order import STATES, ServiceOrder
+from models.timeutil import parse_instant
+
+from .. import clock
+from ..pagination import page_args, paginate
+from ..policy import get_in_scope, is_party, scoped
+from ..reviews import services as reviews
+from ..web import show_errors
+from . import reports, services
+from .forms import OrderForm, QuoteForm, ReportForm, ReviewForm, WorkForm
+
+bp = Blueprint("orders", __name__)
+
+TIMELINE = ["submitted", "quoted", "accepted", "sample_received", "testing", "report_issued", "completed"]
+NEXT_STEP = {
+    "submitted": _l("等待机构报价（通常 1–2 个工作日）。"),
+    "quoted": _l("请确认报价：接受后机构会安排收样。"),
+    "accepted": _l("请按机构要求送样或寄样，机构收样后会通知您样品编号。"),
+    "sample_received": _l("样品已收到，机构将安排检测。"),
+    "testing": _l("检测进行中，报告出具后您会收到通知。"),
+    "report_issued": _l("报告已出具，请下载核对后确认完成。"),
+    "completed": _l("委托已完成，欢迎评价本次服务。"),
+}
+
+
+def _approved_institutions():
+    return db.session.scalars(sa.select(Organization).where(
+        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name)).all()
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not current_user.is_enterprise:
+        raise Forbidden(_("只有企业用户可以提交检测委托。"))
+    form = OrderForm()
+    if request.method == "GET":
+        form.institution_id.data = request.args.get("institution_id", type=int)
+        form.instrument_id.data = request.args.get("instrument_id", type=int)
+        if form.instrument_id.data and not form.institution_id.data:
+            instrument = db.session.get(Instrument, form.instrument_id.data)
+            form.institution_id.data = instrument.institution_id if instrument else None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            order = services.submit(current_user, form.data, clock.now())
+        except ValidationError as error:
+            show_errors(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("委托已提交，机构报价后会通知您。"), "success")
+            return redirect(url_for(".detail", order_id=order.id))
+    elif form.is_submitted():
+        status = 422
+    instrument = db.session.get(Instrument, form.instrument_id.data) if form.instrument_id.data else None
+    return render_template("orders/new.html", form=form, institutions=_approved_institutions(),
+                           instrument=instrument), status
+
+
+@bp.get("/orders")
+@login_required
+def mine():
+    page, per_page = page_args(request.args)
+    stmt = scoped(ServiceOrder, current_user).order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc())
+    return render_template("orders/mine.html", page=paginate(stmt, page, per_page))
+
+
+@bp.get("/console/orders")
+@login_required
+def inbox():
+    if not current_user.institution_approved:
+        raise Forbidden()
+    status = request.args.get("status", "")
+    stmt = scoped(ServiceOrder, current_user)
+    if status in STATES:
+        stmt = stmt.where(ServiceOrder.status == status)
+    page, per_page = page_args(request.args, 50)
+    counts = dict(db.session.execute(
+        sa.select(ServiceOrder.status, sa.func.count(ServiceOrder.id))
+        .where(ServiceOrder.institution_id == current_user.organization_id).group_by(ServiceOrder.status)).all())
+    return render_template("orders/inbox.html", page=paginate(stmt.order_by(ServiceOrder.created_at.desc()), page,
+                                                              per_page), status=status, counts=counts, states=STATES)
+
+
+@bp.get("/orders/<int:order_id>")
+@login_required
+def detail(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    work_form = WorkForm(formdata=None)
+    work_form.instrument_id.choices = _own_instrument_choices(order)
+    return render_template(
+        "orders/detail.html", order=order, trail=audit.trail(order), party=is_party(current_user, order),
+        timeline=TIMELINE, next_step=NEXT_STEP.get(order.status), work=services.work_of(order),
+        quote_form=QuoteForm(formdata=None), report_form=ReportForm(formdata=None), work_form=work_form,
+        review=reviews.review_of(order=order), review_form=ReviewForm(formdata=None))
+
+
+def _own_instrument_choices(order):
+    if not order.is_staff(current_user):
+        return []
+    rows = db.session.execute(sa.select(Instrument.id, Instrument.name).where(
+        Instrument.institution_id == order.institution_id, Instrument.status != "retired")
+        .order_by(Instrument.name)).all()
+    return [(row.id, row.name) for row in rows]
+
+
+def _back(order, error=None):
+    if error is not None:
+        db.session.rollback()
+        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+    return redirect(url_for(".detail", order_id=order.id))
+
+
+SIMPLE = {
+    "accept": lambda order, now: services.accept(current_user, order, now),
+    "decline": lambda order, now: services.decline(current_user, order, now, request.form.get("reason", "")),
+    "reject": lambda order, now: services.reject(current_user, order, request.form.get("reason", ""), now),
+    "cancel": lambda order, now: services.cancel(current_user, order, request.form.get("reason", ""), now),
+    "receive_sample": lambda order, now: services.receive_sample(current_user, order, now,
+                                                                 request.form.get("sample_no")),
+    "start": lambda order, now: services.start_testing(current_user, order, now),
+    "complete": lambda order, now: services.complete(current_user, order, now),
+}
+
+
+@bp.post("/orders/<int:order_id>/<action>")
+@login_required
+def act(order_id, action):
+    if action not in SIMPLE:
+        raise NotFound()
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    try:
+        SIMPLE[action](order, clock.now())
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("已更新委托状态。"), "success")
+    return _back(order)
+
+
+@bp.post("/orders/<int:order_id>/quote")
+@login_required
+def quote(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    form = QuoteForm()
+    try:
+        if not form.validate():
+            raise ValidationError(fields={k: v[0] for k, v in form.errors.items()})
+        services.quote(current_user, order, form.amount.data, form.turnaround_days.data, form.valid_until.data,
+                       form.note.data, clock.now())
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("报价已发送给企业。"), "success")
+    return _back(order)
+
+
+@bp.post("/orders/<int:order_id>/report")
+@login_required
+def report(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    limit = current_app.config["REPORT_MAX_BYTES"]
+    try:
+        upload = request.files.get("file")
+        data = upload.read(limit + 1) if upload else b""
+        services.issue_report(current_user, order, data, request.form.get("report_no"), clock.now(),
+                              upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+    except RequestEntityTooLarge:
+        flash(_("报告文件过大。"), "danger")
+        return _back(order)
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("报告已出具，已通知企业。"), "success")
+    return _back(order)
+
+
+@bp.post("/orders/<int:order_id>/work")
+@login_required
+def work(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    try:
+        start, end = _instant("start"), _instant("end")
+        services.log_work(current_user, order, request.form.get("instrument_id", type=int), start, end,
+                          clock.now(), request.form.get("note", ""))
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("仪器使用时间已登记，并已占用该仪器的日历。"), "success")
+    return _back(order)
+
+
+def _instant(name):
+    try:
+        return parse_instant(request.form.get(name))
+    except (ValueError, TypeError):
+        raise ValidationError(fields={name: _("请填写有效的时间，如 2026-05-06T09:00。")}) from None
+
+
+@bp.get("/orders/<int:order_id>/report.pdf")
+@login_required
+def download(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    name = services.get_report(current_user, order)
+    return send_file(reports.path_of(current_app.config["UPLOAD_DIR"], name), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"report-{order.report_no}.pdf")
+
+
+@bp.get("/orders/<int:order_id>/label")
+@login_required
+def label(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    if not order.is_staff(current_user) or not order.sample_no:
+        raise NotFound()
+    return render_template("orders/label.html", order=order)
+
+
+@bp.post("/orders/<int:order_id>/review")
+@login_required
+def review(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    try:
+        reviews.review_order(current_user, order, request.form.get("score", type=int), request.form.get("comment", ""),
+                             clock.now())
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("感谢您的评价。"), "success")
+    return _back(order)
