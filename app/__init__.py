@@ -50,6 +50,7 @@ def register_blueprints(app):
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .booking.views import bp as booking_bp
+    from .calendar.views import bp as calendar_bp
     from .catalog.views import bp as catalog_bp
     from .console import bp as console_bp
     from .main.views import bp as main_bp
@@ -60,7 +61,7 @@ def register_blueprints(app):
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, orders_bp,
-               workdays_bp, api_bp, ops_bp):
+               calendar_bp, workdays_bp, api_bp, ops_bp):
         app.register_blueprint(bp)
 
 

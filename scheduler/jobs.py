@@ -1,7 +1,15 @@
-"""The job table: what runs when. Each task takes `now`, is idempotent and returns a summary."""
+"""The job table: what runs when (Asia/Shanghai). Each task takes `now` and is idempotent."""
 from . import tasks
 
 JOBS = [
     {"id": "heartbeat", "func": tasks.heartbeat, "trigger": "interval", "seconds": 60, "run_at_start": True},
+    {"id": "deliver_outbox", "func": tasks.deliver_outbox, "trigger": "interval", "minutes": 1},
+    {"id": "expire_pending_bookings", "func": tasks.expire_pending_bookings, "trigger": "interval", "minutes": 5},
+    {"id": "mark_no_shows", "func": tasks.mark_no_shows, "trigger": "interval", "minutes": 5},
+    {"id": "send_reminders", "func": tasks.send_reminders, "trigger": "interval", "minutes": 5},
+    {"id": "close_overdue_checkins", "func": tasks.close_overdue_checkins, "trigger": "interval", "minutes": 15},
+    {"id": "expire_quotes", "func": tasks.expire_quotes, "trigger": "cron", "hour": 0, "minute": 10},
+    {"id": "autocomplete_orders", "func": tasks.autocomplete_orders, "trigger": "cron", "hour": 1, "minute": 0},
+    {"id": "calibration_alerts", "func": tasks.calibration_alerts, "trigger": "cron", "hour": 8, "minute": 0},
 ]
 JOBS_BY_ID = {job["id"]: job for job in JOBS}

@@ -14,13 +14,13 @@ from .jobs import JOBS, JOBS_BY_ID
 log = logging.getLogger("qishare.scheduler")
 
 
-def run_job(app, job_id):
+def run_job(app, job_id, now=None):
     """App context -> task(now) -> commit or rollback -> one log line. Returns the task's summary."""
     task = JOBS_BY_ID[job_id]["func"]
     started = time.monotonic()
     with app.app_context():
         try:
-            result = task(now=utcnow())
+            result = task(now=now or utcnow())
             db.session.commit()
         except Exception:
             db.session.rollback()

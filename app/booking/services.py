@@ -156,26 +156,26 @@ def _payload(booking):
             "end": local(booking.end_at).strftime("%H:%M"), "organization": booking.organization.name}
 
 
-def _tell_customer(booking, kind, **extra):
+def tell_customer(booking, kind, **extra):
     if booking.staff_booked or not booking.created_by.is_enterprise:
         notify_organization(booking.organization_id, kind, **_payload(booking), **extra)
     else:
         notify(booking.created_by, kind, **_payload(booking), **extra)
 
 
-def _tell_institution(booking, kind, exclude=None, **extra):
+def tell_institution(booking, kind, exclude=None, **extra):
     notify_organization(booking.instrument.institution_id, kind, exclude=exclude, **_payload(booking), **extra)
 
 
 def _announce_new(booking, actor):
     if booking.staff_booked:
-        _tell_customer(booking, "booking_made_for_you")
+        tell_customer(booking, "booking_made_for_you")
     elif booking.status == "pending":
-        _tell_institution(booking, "booking_requested")
-        _tell_customer(booking, "booking_received")
+        tell_institution(booking, "booking_requested")
+        tell_customer(booking, "booking_received")
     else:
-        _tell_institution(booking, "booking_created")
-        _tell_customer(booking, "booking_confirmed")
+        tell_institution(booking, "booking_created")
+        tell_customer(booking, "booking_confirmed")
 
 
 # Transitions -------------------------------------------------------------------------------
@@ -192,13 +192,13 @@ def approve(actor, booking, now):
         check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
                        ignore_hold_id=booking.occupancy_id)
     booking.transition("confirmed", actor=actor, now=now, action="approved")
-    _tell_customer(booking, "booking_approved")
+    tell_customer(booking, "booking_approved")
 
 
 def reject(actor, booking, reason, now):
     _require(booking.may_decide(actor))
     booking.transition("rejected", actor=actor, now=now, reason=reason or "")
-    _tell_customer(booking, "booking_rejected", reason=reason or "")
+    tell_customer(booking, "booking_rejected", reason=reason or "")
 
 
 def cancel(actor, booking, reason, now):
@@ -211,9 +211,9 @@ def cancel(actor, booking, reason, now):
     booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
     booking.late_cancellation = late
     if staff:
-        _tell_customer(booking, "booking_cancelled_by_institution", reason=reason or "")
+        tell_customer(booking, "booking_cancelled_by_institution", reason=reason or "")
     else:
-        _tell_institution(booking, "booking_cancelled", reason=reason or "")
+        tell_institution(booking, "booking_cancelled", reason=reason or "")
 
 
 def _actual_time(at, now, field):
@@ -238,7 +238,7 @@ def check_out(actor, booking, now, at=None):
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()
-    _tell_customer(booking, "booking_completed")
+    tell_customer(booking, "booking_completed")
 
 
 def mark_no_show(actor, booking, now):
@@ -246,7 +246,7 @@ def mark_no_show(actor, booking, now):
     if booking.status == "confirmed" and now < booking.start_at:
         raise InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
     booking.transition("no_show", actor=actor, now=now)
-    _tell_customer(booking, "booking_no_show")
+    tell_customer(booking, "booking_no_show")
 
 
 def refuse_closure_over_bookings(instrument, start, end):

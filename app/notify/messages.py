@@ -14,20 +14,21 @@ def message(kind, title, body, endpoint=None, **url_args):
     MESSAGES[kind] = (title, body, endpoint, url_args)
 
 
-def render(note, external=False):
-    """(title, body, url) of a notification; unknown kinds fall back to a neutral text."""
+def render(note, base_url=None):
+    """(title, body, url) of a notification; unknown kinds fall back to a neutral text.
+
+    With `base_url` (e-mail), the link is absolute: base_url + the page's path.
+    """
     title, body, endpoint, url_args = MESSAGES.get(
         note.kind, (_l("系统通知"), _l("您有一条新的通知。"), None, {})
     )
     payload = _Defaults(note.payload or {})
     text_title, text_body = str(title) % payload, str(body) % payload
     url = None
-    if endpoint:
-        try:
-            url = url_for(endpoint, _external=external,
-                          **{arg: payload[key] for arg, key in url_args.items()})
-        except KeyError:
-            url = None
+    if endpoint and all(key in payload for key in url_args.values()):
+        url = url_for(endpoint, **{arg: payload[key] for arg, key in url_args.items()})
+    if url and base_url:
+        url = base_url.rstrip("/") + url
     return text_title, text_body, url
 
 
@@ -74,7 +75,7 @@ message("booking_no_show", _l("预约记为爽约"),
 message("booking_completed", _l("使用已完成，欢迎评价"),
         _l("%(instrument)s 的使用已完成，欢迎对本次服务评价。"), "booking.detail", booking_id="booking_id")
 message("booking_reminder", _l("预约提醒"),
-        _l("您预约的 %(instrument)s 将于 %(start)s 开始（%(when)s）。"), "booking.detail", booking_id="booking_id")
+        _l("您预约的 %(instrument)s 将于 %(start)s 开始，请准时到场签到。"), "booking.detail", booking_id="booking_id")
 message("booking_auto_closed", _l("预约超时未签退"),
         _l("%(organization)s 在 %(instrument)s 的使用（%(start)s–%(end)s）未签退，系统已按预约结束时间结束，请核对实际时间。"),
         "booking.detail", booking_id="booking_id")

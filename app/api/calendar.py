@@ -1,0 +1,62 @@
+"""Calendar: the feed URL and its rotation, a booking's .ics, importing closures."""
+from flask import current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from models import db
+from models.booking import Booking
+from models.errors import Forbidden, PayloadTooLarge, ValidationError
+from models.instrument import CLOSURE_KINDS
+
+from .. import clock
+from ..calendar import services
+from ..calendar.links import absolute, domain, feed_url
+from ..calendar.views import ics_response, rotate_feed
+from ..catalog import services as catalog
+from ..policy import get_in_scope
+from .base import actor, bp, created
+
+
+def _subscriber():
+    who = actor()
+    if not (who.is_enterprise or who.is_institution_staff):
+        raise Forbidden()
+    return who
+
+
+@bp.get("/calendar/feed")
+def calendar_feed():
+    return jsonify(url=feed_url(_subscriber()))
+
+
+@bp.post("/calendar/feed/rotate")
+def rotate_calendar_feed():
+    who = _subscriber()
+    rotate_feed(who, clock.now())
+    db.session.commit()
+    return jsonify(url=feed_url(who))
+
+
+@bp.get("/bookings/<booking_id>/ics")
+def booking_ics(booking_id):
+    booking = get_in_scope(Booking, booking_id, actor())
+    link = absolute("booking.detail", booking_id=booking.id)
+    return ics_response(services.booking_ics(booking, domain(), link), f"booking-{booking.id}.ics")
+
+
+@bp.post("/instruments/<instrument_id>/closures/import")
+def import_closures(instrument_id):
+    instrument = catalog.managed_instrument(actor(), instrument_id)
+    limit = current_app.config["ICS_MAX_BYTES"]
+    try:
+        upload = request.files.get("file")
+        kind = request.form.get("kind", "maintenance")
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge() from None
+    if kind not in CLOSURE_KINDS:
+        raise ValidationError(fields={"kind": _l("停机类型应为 maintenance、calibration、internal_use 或 other。")})
+    data = upload.read(limit + 1) if upload else b""
+    occurrences = services.parse_closures(data, clock.now(), limit)
+    count = services.import_closures(g.actor, instrument, occurrences, kind, clock.now())
+    db.session.commit()
+    return created({"created": count})

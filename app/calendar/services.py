@@ -1,0 +1,154 @@
+"""iCalendar (RFC 5545/7986): a .ics per booking, subscription feeds, closures from .ics files.
+
+UIDs are stable per booking (booking-<id>@<domain>), SEQUENCE is the booking's change counter,
+DTSTAMP its last change, and cancelled, rejected or expired bookings stay in feeds with
+STATUS:CANCELLED so subscribed calendars remove them. Times are written in UTC.
+"""
+from datetime import UTC, date, datetime, timedelta
+
+import recurring_ical_events
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from icalendar import Alarm, Calendar, Event
+
+from models import audit, db
+from models.booking import Booking
+from models.errors import PayloadTooLarge, SlotUnavailable, ValidationError
+from models.instrument import Closure, Instrument
+from models.occupancy import Occupancy, active_holds
+from models.order import ServiceOrder
+from models.timeutil import SHANGHAI, at_local
+
+from ..catalog.services import require_publisher
+
+PRODID = "-//QI-Share//Instrument Sharing Platform//ZH"
+FEED_PAST_DAYS = 90
+IMPORT_HORIZON_DAYS = 365
+IMPORT_MAX_EVENTS = 500
+STATUS = {"pending": "TENTATIVE", "cancelled": "CANCELLED", "rejected": "CANCELLED", "expired": "CANCELLED"}
+
+
+def _calendar(name, uid):
+    calendar = Calendar.new(name=name, prodid=PRODID, refresh_interval=timedelta(hours=1), uid=uid)
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+    calendar.add("X-PUBLISHED-TTL", timedelta(hours=1))
+    calendar.add("CALSCALE", "GREGORIAN")
+    return calendar
+
+
+def booking_event(booking, domain, url=None, with_customer=False):
+    instrument = booking.instrument
+    summary = instrument.name + (f" · {booking.organization.name}" if with_customer else "")
+    description = "\n".join(filter(None, [instrument.institution.name, booking.purpose, url]))
+    event = Event.new(
+        uid=f"booking-{booking.id}@{domain}", start=booking.start_at, end=booking.end_at, summary=summary,
+        sequence=booking.sequence, stamp=booking.updated_at, status=STATUS.get(booking.status, "CONFIRMED"),
+        location=instrument.location or instrument.institution.address, description=description, url=url,
+        created=booking.created_at)
+    if booking.status in ("pending", "confirmed"):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(hours=-1))
+        alarm.add("description", _("一小时后开始：%(name)s", name=instrument.name))
+        event.add_component(alarm)
+    return event
+
+
+def work_event(hold, domain):
+    order = db.session.get(ServiceOrder, hold.order_id)
+    return Event.new(
+        uid=f"order-work-{hold.id}@{domain}", start=hold.start_at, end=hold.end_at,
+        summary=f"{hold.instrument.name} · {_('委托检测')} {order.number} · {order.organization.name}",
+        sequence=0, stamp=hold.created_at, status="CONFIRMED" if hold.active else "CANCELLED",
+        location=hold.instrument.location, description=order.title)
+
+
+def booking_ics(booking, domain, url):
+    calendar = _calendar(_("仪器预约"), f"booking-{booking.id}-calendar@{domain}")
+    calendar.add_component(booking_event(booking, domain, url))
+    return calendar.to_ical()
+
+
+def feed_ics(user, now, domain, url_for_booking):
+    """The user's subscription: their organisation's bookings, or their institution's calendar."""
+    since = now - timedelta(days=FEED_PAST_DAYS)
+    if user.is_institution_staff:
+        name = _("%(org)s · 仪器日历", org=user.organization.name)
+        instruments = sa.select(Instrument.id).where(Instrument.institution_id == user.organization_id)
+        bookings = sa.select(Booking).where(Booking.instrument_id.in_(instruments), Booking.end_at > since)
+        work = db.session.scalars(sa.select(Occupancy).where(
+            Occupancy.kind == "order_work", Occupancy.instrument_id.in_(instruments), Occupancy.end_at > since)).all()
+    else:
+        name = _("%(org)s · 仪器预约", org=user.organization.name)
+        bookings = sa.select(Booking).where(Booking.organization_id == user.organization_id, Booking.end_at > since)
+        work = []
+    calendar = _calendar(name, f"feed-{user.id}@{domain}")
+    for booking in db.session.scalars(bookings.order_by(Booking.start_at)):
+        calendar.add_component(booking_event(booking, domain, url_for_booking(booking),
+                                             with_customer=user.is_institution_staff))
+    for hold in work:
+        calendar.add_component(work_event(hold, domain))
+    return calendar.to_ical()
+
+
+# Importing closures -----------------------------------------------------------------------
+
+def _instant(value):
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+    if isinstance(value, date):
+        return at_local(value)
+    raise ValueError(value)
+
+
+def parse_closures(data, now, max_bytes):
+    """Occurrences [(start, end, summary)] in the next year; RRULE/EXDATE/RDATE expanded."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(_l("日历文件不能超过 %(kb)s KB。", kb=max_bytes // 1024))
+    try:
+        calendar = Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError):
+        raise ValidationError(fields={"file": _l("无法读取该文件，请上传有效的 iCalendar（.ics）文件。")}) from None
+    events = calendar.walk("VEVENT")
+    if not events:
+        raise ValidationError(fields={"file": _l("文件中没有日程（VEVENT）。")})
+    for event in events:
+        summary = str(event.get("SUMMARY", "") or _("未命名日程"))
+        start = event.get("DTSTART")
+        if start is None:
+            raise ValidationError(fields={"file": _l("日程“%(s)s”缺少开始时间（DTSTART）。", s=summary)})
+        timed = isinstance(start.dt, datetime)
+        if timed and event.get("DTEND") is None and event.get("DURATION") is None:
+            raise ValidationError(fields={"file": _l("日程“%(s)s”缺少结束时间（DTEND）。", s=summary)})
+    try:
+        found = recurring_ical_events.of(calendar).between(now, now + timedelta(days=IMPORT_HORIZON_DAYS))
+    except (ValueError, TypeError, AttributeError):
+        raise ValidationError(fields={"file": _l("文件中的重复规则无法解析。")}) from None
+    occurrences = []
+    for event in found:
+        start, end = _instant(event["DTSTART"].dt), _instant(event["DTEND"].dt if "DTEND" in event
+                                                                  else event["DTSTART"].dt + event["DURATION"].dt)
+        if end <= now or start >= end:
+            continue
+        occurrences.append((max(start, now), end, str(event.get("SUMMARY", ""))[:200]))
+        if len(occurrences) > IMPORT_MAX_EVENTS:
+            raise ValidationError(fields={"file": _l("一年内的停机超过 %(n)s 次，请拆分文件。", n=IMPORT_MAX_EVENTS)})
+    if not occurrences:
+        raise ValidationError(fields={"file": _l("文件中没有今后一年内的日程。")})
+    return sorted(occurrences)
+
+
+def import_closures(actor, instrument, occurrences, kind, now):
+    """All or nothing: refused whole if any occurrence falls on an active booking."""
+    require_publisher(actor, instrument.institution_id)
+    clashes = [o for o in occurrences
+               if any(h.kind == "booking" for h in active_holds(instrument.id, o[0], o[1]))]
+    if clashes:
+        raise SlotUnavailable(_l("其中 %(n)s 个停机时段与已有预约冲突（最早 %(t)s），请先处理这些预约。", n=len(clashes),
+                                 t=clashes[0][0].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")))
+    for start, end, reason in occurrences:
+        db.session.add(Closure(instrument_id=instrument.id, start_at=start, end_at=end, kind=kind, reason=reason,
+                               source="ics", created_by_id=actor.id, created_at=now))
+    audit.record(instrument, "closures_imported", actor=actor, at=now, details={"count": len(occurrences)})
+    return len(occurrences)

@@ -1,0 +1,107 @@
+"""Calendar pages: the subscription feed and its settings, a booking's .ics, importing closures."""
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from models import User, audit, db
+from models.booking import Booking
+from models.errors import DomainError, Forbidden, NotFound
+from models.instrument import CLOSURE_KINDS
+from models.timeutil import parse_instant
+from models.user import feed_token_matches
+
+from .. import clock
+from ..catalog import services as catalog
+from ..policy import get_in_scope
+from . import services
+from .links import absolute, domain, feed_url
+
+bp = Blueprint("calendar", __name__)
+ICS = "text/calendar; charset=utf-8"
+
+
+def ics_response(body, filename=None):
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _booking_link(booking):
+    return absolute("booking.detail", booking_id=booking.id)
+
+
+@bp.get("/calendar")
+@login_required
+def settings():
+    if not (current_user.is_enterprise or current_user.is_institution_staff):
+        raise Forbidden()
+    return render_template("calendar/settings.html", url=feed_url(current_user))
+
+
+@bp.post("/calendar/rotate")
+@login_required
+def rotate():
+    rotate_feed(current_user, clock.now())
+    db.session.commit()
+    flash(_("已生成新的订阅地址，旧地址已失效。请在日历应用中更新订阅。"), "success")
+    return redirect(url_for(".settings"))
+
+
+def rotate_feed(user, now):
+    user.feed_version += 1
+    audit.record(user, "calendar_feed_rotated", actor=user, at=now)
+
+
+@bp.get("/calendar/feed/<int:user_id>/<token>.ics")
+def feed(user_id, token):
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not feed_token_matches(current_app.config["SECRET_KEY"], user, token):
+        raise NotFound()
+    if not (user.is_enterprise or user.is_institution_staff):
+        raise NotFound()
+    return ics_response(services.feed_ics(user, clock.now(), domain(), _booking_link))
+
+
+@bp.get("/bookings/<int:booking_id>.ics")
+@login_required
+def booking_ics(booking_id):
+    booking = get_in_scope(Booking, booking_id, current_user)
+    return ics_response(services.booking_ics(booking, domain(), _booking_link(booking)), f"booking-{booking.id}.ics")
+
+
+@bp.route("/console/instruments/<int:instrument_id>/closures/import", methods=["GET", "POST"])
+@login_required
+def import_closures(instrument_id):
+    instrument = catalog.managed_instrument(current_user, instrument_id)
+    kind = request.form.get("kind", "maintenance")
+    if request.method == "GET":
+        return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS)
+    if kind not in CLOSURE_KINDS:
+        kind = "other"
+    try:
+        if request.form.get("confirmed"):
+            occurrences = [(parse_instant(s), parse_instant(e), r) for s, e, r in json.loads(request.form["items"])]
+            created = services.import_closures(current_user, instrument, occurrences, kind, clock.now())
+            db.session.commit()
+            flash(_("已导入 %(n)s 个停机时段。", n=created), "success")
+            return redirect(url_for("console.closures", instrument_id=instrument.id))
+        upload = request.files.get("file")
+        data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
+        occurrences = services.parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
+    except RequestEntityTooLarge:
+        return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
+                               problem=_("文件过大。")), 413
+    except (DomainError, ValueError, KeyError) as error:
+        db.session.rollback()
+        problem = " ".join([str(error.message)] + [str(v) for v in error.fields.values()]) \
+            if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
+        return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
+                               problem=problem), getattr(error, "status", 422)
+    items = json.dumps([(s.isoformat(), e.isoformat(), r) for s, e, r in occurrences])
+    return render_template("calendar/import_preview.html", instrument=instrument, occurrences=occurrences,
+                           items=items, kind=kind)
