@@ -68,9 +68,11 @@ def serve(workers):
 def register(app):
     from scheduler.cli import scheduler_cli
 
+    from .stats.cli import stats_cli
     from .workdays.cli import workdays_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(workdays_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve)

@@ -9,9 +9,11 @@ from .occupancy import Occupancy
 from .ops import Heartbeat
 from .order import OrderItem, Review, ServiceOrder
 from .organization import District, Organization
+from .pilot import Pilot, PilotTable
+from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "District", "Organization", "ApiToken",
+           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "User"]

@@ -11,5 +11,6 @@ JOBS = [
     {"id": "expire_quotes", "func": tasks.expire_quotes, "trigger": "cron", "hour": 0, "minute": 10},
     {"id": "autocomplete_orders", "func": tasks.autocomplete_orders, "trigger": "cron", "hour": 1, "minute": 0},
     {"id": "calibration_alerts", "func": tasks.calibration_alerts, "trigger": "cron", "hour": 8, "minute": 0},
+    {"id": "usage_snapshot", "func": tasks.usage_snapshot, "trigger": "cron", "hour": 2, "minute": 30},
 ]
 JOBS_BY_ID = {job["id"]: job for job in JOBS}

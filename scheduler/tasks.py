@@ -6,6 +6,7 @@ from app.catalog import jobs as catalog_jobs
 from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
+from app.stats import snapshot
 
 
 def heartbeat(now):
@@ -43,3 +44,7 @@ def autocomplete_orders(now):
 
 def calibration_alerts(now):
     return f"alerts {catalog_jobs.calibration_alerts(now)}"
+
+
+def usage_snapshot(now):
+    return f"snapshot of the last {snapshot.nightly(now)} days rewritten"

@@ -39,23 +39,38 @@ class Segment:
         return self.label == "free"
 
 
-def _day_spans(instrument, first, last):
-    """Open intervals and whole-day holidays between two local dates."""
-    week = weekly_hours(instrument)
+def week_by_day(week):
+    """[(weekday, start, end)] → {weekday: [(start, end)]}."""
     by_day = {}
     for weekday, start, end in week:
         by_day.setdefault(weekday, []).append((start, end))
-    first_open_weekday = min(by_day) if by_day else None
+    return by_day
+
+
+def spans_of_day(by_day, day, special_kind, open_on_holidays):
+    """Opening spans (minutes from local midnight) on one calendar day, by the working-day calendar.
+
+    Public holidays are closed unless the instrument opens on holidays; a 调休 make-up day with
+    no hours of its own keeps the hours of the first working day of the week.
+    """
+    if special_kind == "holiday" and not open_on_holidays:
+        return None  # closed for the holiday
+    spans = by_day.get(day.isoweekday(), [])
+    if special_kind == "workday" and not open_on_holidays and not spans and by_day:
+        spans = by_day[min(by_day)]
+    return spans
+
+
+def _day_spans(instrument, first, last):
+    """Open intervals and whole-day holidays between two local dates."""
+    by_day = week_by_day(weekly_hours(instrument))
     special = special_days(first, last)
     open_spans, holidays = [], []
     for day in days_between(first, last):
-        kind = special.get(day)
-        if kind == "holiday" and not instrument.open_on_holidays:
+        spans = spans_of_day(by_day, day, special.get(day), instrument.open_on_holidays)
+        if spans is None:
             holidays.append((at_local(day), at_local(day, 1440)))
             continue
-        spans = by_day.get(day.isoweekday(), [])
-        if kind == "workday" and not instrument.open_on_holidays and not spans and first_open_weekday:
-            spans = by_day[first_open_weekday]  # 调休 make-up days keep the first working day's hours
         open_spans.extend((at_local(day, s), at_local(day, e)) for s, e in spans)
     return open_spans, holidays
 

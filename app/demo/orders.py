@@ -43,15 +43,15 @@ PLAN = [
 ]
 
 
-def report_pdf(report_no, order):
+def report_pdf(report_no, order_number, sample_no, item_count):
     """A small real PDF report (Latin text only: the demo does not ship a CJK font)."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 12, "QI-Share Test Report (demo)", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
-    for line in (f"Report no.: {report_no}", f"Order no.: {order.number}",
-                 f"Items tested: {len(order.items)}", f"Sample no.: {order.sample_no}",
+    for line in (f"Report no.: {report_no}", f"Order no.: {order_number}",
+                 f"Items tested: {item_count}", f"Sample no.: {sample_no}",
                  "Result: all items conform to the standards named in the order."):
         pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
@@ -101,7 +101,8 @@ def _make(row, today, now, index):
         return order
     issued = decided + timedelta(days=3)
     report_no = f"BG-{today.year}-{order.id:05d}"
-    services.issue_report(staff, order, report_pdf(report_no, order), report_no, issued,
+    pdf = report_pdf(report_no, order.number, order.sample_no, len(order.items))
+    services.issue_report(staff, order, pdf, report_no, issued,
                           upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["REPORT_MAX_BYTES"])
     if final == "completed":
         services.complete(customer, order, issued + timedelta(days=1))

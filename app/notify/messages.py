@@ -116,3 +116,10 @@ message("order_auto_completed", _l("委托已自动完成"),
 message("order_quote_expired", _l("报价已过期"),
         _l("委托“%(title)s”的报价已过有效期。如仍需检测，请重新提交委托。"), "orders.detail", order_id="order_id")
 message("review_received", _l("收到新的评价"), _l("企业对“%(subject)s”给出了 %(score)s 分的评价。"))
+
+# Pilot tables
+message("pilot_table_submitted", _l("试点统计表已提交"), _l("%(district)s 提交了 %(year)s 年试点工作情况统计表，请审核。"),
+        "stats.pilots")
+message("pilot_table_accepted", _l("试点统计表已通过"), _l("%(year)s 年试点工作情况统计表已通过市局审核。"), "stats.pilots")
+message("pilot_table_returned", _l("试点统计表被退回"), _l("%(year)s 年试点工作情况统计表被市局退回：%(comment)s"),
+        "stats.pilots")

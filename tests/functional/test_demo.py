@@ -3,16 +3,28 @@ import sqlalchemy as sa
 
 from app.demo import DemoRefused, load
 from models import User, db
+from tests.demo_db import build_demo_app
+from tests.factories import create_user
+
+pytestmark = pytest.mark.committed
 
 DEMO = {"admin": "admin", "city": "city", "pudong": "district", "minhang": "district", "lab": "institution",
         "lab2": "institution", "sme": "enterprise", "sme2": "enterprise"}
 
 
+@pytest.fixture(scope="module")
+def demo_app(app, database_url, tmp_path_factory):
+    """The demo, loaded once for this module into a database of its own."""
+    demo = build_demo_app(database_url, tmp_path_factory.mktemp("demo"))
+    yield demo
+    with demo.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
-def demo(app, now):
-    with app.app_context():  # as under `flask demo load`: report PDFs go to UPLOAD_DIR
-        load(now)
-        db.session.commit()
+def demo(demo_app):
+    with demo_app.app_context():
+        yield demo_app
 
 
 def test_the_demo_has_exactly_the_api_md_accounts(demo):
@@ -26,46 +38,55 @@ def test_the_demo_has_exactly_the_api_md_accounts(demo):
     assert users["city@demo.local"].organization.district_code is None
 
 
-def test_every_demo_account_gets_a_token_with_demo12345(demo, client):
+def test_every_demo_account_gets_a_token_with_demo12345(demo):
+    client = demo.test_client()
     for name, role in DEMO.items():
         response = client.post("/api/v1/auth/token", json={"email": f"{name}@demo.local", "password": "demo12345"})
         assert response.status_code == 201, name
         assert response.get_json()["user"]["role"] == role
 
 
-def test_every_demo_account_signs_in_on_the_web(demo, app):
+def test_every_demo_account_signs_in_on_the_web(demo):
     for name in DEMO:
-        client = app.test_client()
+        client = demo.test_client()
         response = client.post("/auth/login", data={"email": f"{name}@demo.local", "password": "demo12345"})
         assert response.status_code == 302, name
 
 
 def test_loading_twice_changes_nothing(demo, now):
     before = db.session.scalar(sa.select(sa.func.count(User.id)))
-    load(now)
+    assert load(now)["bookings"] == "kept"
+    db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == before
 
 
-def test_it_refuses_a_database_with_real_data(now, create_user):
-    create_user(email="real.person@company.cn")
-    with pytest.raises(DemoRefused):
-        load(now)
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+def test_it_refuses_a_database_with_real_data(app, now):
+    with app.app_context():
+        create_user(email="real.person@company.cn")
+        with pytest.raises(DemoRefused):
+            load(now)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
-def test_the_cli_loads_only_into_an_empty_database(app, create_user):
-    create_user(email="real.person@company.cn")
+def test_the_cli_loads_only_into_an_empty_database(app):
+    with app.app_context():
+        create_user(email="real.person@company.cn")
     result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in result.output
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
 def test_the_demo_holds_instruments_of_many_categories_in_both_institutions(demo):
+    from app.demo.accounts import organization
     from models import Instrument
 
-    rows = db.session.execute(sa.select(Instrument.institution_id, Instrument.category_code)).all()
+    both = {organization("lab").id, organization("lab2").id}
+    rows = db.session.execute(sa.select(Instrument.institution_id, Instrument.category_code).where(
+        Instrument.institution_id.in_(both))).all()
     assert len(rows) >= 30
-    assert len({institution for institution, _ in rows}) == 2
+    assert {institution for institution, _ in rows} == both
     assert len({category[:2] for _, category in rows}) >= 6
 
 
@@ -76,13 +97,14 @@ def test_the_demo_holds_a_week_of_bookings_in_every_state(demo):
     assert states == set(STATES)
 
 
-def test_searching_the_demo_finds_its_spectrometers(demo, client):
+def test_searching_the_demo_finds_its_spectrometers(demo):
+    client = demo.test_client()
     for q in ("光谱", "spectro"):
         names = [i["name"] for i in client.get(f"/api/v1/instruments?q={q}&per_page=100").get_json()["items"]]
         assert "电感耦合等离子体发射光谱仪" in names and "火花直读光谱仪" in names, q
 
 
-def test_the_demo_holds_orders_in_every_state_with_real_reports(demo, app):
+def test_the_demo_holds_orders_in_every_state_with_real_reports(demo):
     from pypdf import PdfReader
 
     from app.orders.reports import path_of
@@ -93,5 +115,21 @@ def test_the_demo_holds_orders_in_every_state_with_real_reports(demo, app):
     with_reports = [o for o in orders if o.has_report]
     assert with_reports
     for order in with_reports:
-        text = PdfReader(path_of(app.config["UPLOAD_DIR"], order.report_file)).pages[0].extract_text()
+        text = PdfReader(path_of(demo.config["UPLOAD_DIR"], order.report_file)).pages[0].extract_text()
         assert order.report_no in text
+
+
+def test_the_demo_spans_a_year_across_districts_and_pilots(demo, now):
+    from app.stats.metrics import summary
+    from app.stats.scope import Period, Scope, district_scope
+    from models import District
+    from models.pilot import Pilot, PilotTable
+
+    year = Period.year(now.year)
+    city = summary(Scope(None), year)
+    per_district = [summary(district_scope(d.code), year) for d in db.session.scalars(sa.select(District))]
+    active = [s for s in per_district if s["service_count"]]
+    assert len(active) >= 6
+    assert sum(s["service_count"] for s in per_district) == city["service_count"] > 1000
+    assert db.session.scalar(sa.select(sa.func.count(Pilot.id))) >= 7
+    assert set(db.session.scalars(sa.select(PilotTable.status))) == {"draft", "submitted", "accepted", "returned"}

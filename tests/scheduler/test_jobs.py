@@ -135,3 +135,20 @@ def test_the_web_app_never_starts_a_scheduler(app):
 
     create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert not [t for t in threading.enumerate() if "APScheduler" in t.name or "apscheduler" in t.name.lower()]
+
+
+def test_the_nightly_snapshot_rewrites_the_last_week_the_same_way_twice(world, create_instrument, create_booking, now):
+    from app.stats import snapshot
+    from models.stats import UsageSnapshot
+
+    instrument = create_instrument(world.institution_a)
+    start = now - timedelta(days=2)
+    create_booking(instrument, world.enterprise_a, start=start, status="completed", actual_start=start,
+                   actual_end=start + timedelta(hours=2))
+    snapshot.nightly(now)
+    first = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
+    snapshot.nightly(now)
+    second = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
+    assert first == second
+    booked_day = (start + timedelta(hours=8)).date()
+    assert [row for row in first if row[2]] == [(booked_day, world.institution_a.id, 1, 2.0)]

@@ -1,0 +1,172 @@
+"""The statistics of DESIGN.md, by SQL aggregation, for any period and scope.
+
+服务次数 service_count      completed bookings starting in the period + orders whose report was issued in it
+服务市场主体数量 enterprises_served   distinct enterprises with at least one counted service
+对外服务机时 external_hours   actual hours of completed bookings + instrument time logged on orders,
+                               each clipped to the period (bookings that cross its edge count in part)
+有效工作机时 effective_hours  external hours + internal-use closures (clipped)
+共享率 sharing_rate           external / effective
+utilisation                   effective / open hours (opening hours on open days − maintenance and
+                               calibration closures)
+no_show_rate                  no-shows / (completed + no-shows), bookings starting in the period
+revenue                       completed bookings' charge (their price when no charge was recorded) +
+                               quotes of orders reported in the period
+satisfaction                  average review score given in the period
+"""
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from models import db
+from models.booking import Booking
+from models.instrument import Closure, Instrument
+from models.occupancy import Occupancy
+from models.order import Review, ServiceOrder
+from models.organization import Organization
+
+from . import openhours
+from .sql import clipped_hours, instant
+
+GROUPS = ("instrument", "institution", "district", "category", "month")
+NATIONAL_BENCHMARK_HOURS = 1200  # effective hours a year of a "fully used" large instrument
+
+
+def _key(group_by, table=Instrument):
+    if group_by == "instrument":
+        return Instrument.id
+    if group_by == "institution":
+        return ServiceOrder.institution_id if table is ServiceOrder else Instrument.institution_id
+    if group_by == "district":
+        return Organization.district_code
+    if group_by == "category":
+        return sa.func.substr(Instrument.category_code, 1, 2)
+    return sa.literal("all")
+
+
+def _instrument_filter(scope):
+    conditions = [scope.institution_filter(Instrument.institution_id)]
+    if scope.category:
+        conditions.append(Instrument.category_code.like(scope.category + "%"))
+    return sa.and_(*conditions)
+
+
+def _via_instrument(stmt, instrument_column):
+    return (stmt.join(Instrument, Instrument.id == instrument_column)
+            .join(Organization, Organization.id == Instrument.institution_id))
+
+
+def _bookings(scope, period, key):
+    completed = Booking.status == "completed"
+    stmt = _via_instrument(sa.select(
+        key.label("key"),
+        sa.func.sum(sa.case((completed, 1), else_=0)).label("completed"),
+        sa.func.sum(sa.case((Booking.status == "no_show", 1), else_=0)).label("no_shows"),
+        sa.func.sum(sa.case((completed, sa.func.coalesce(Booking.charge_amount, Booking.price_amount)),
+                            else_=0)).label("revenue"),
+    ), Booking.instrument_id).where(
+        _instrument_filter(scope), Booking.status.in_(("completed", "no_show")),
+        Booking.start_at >= instant(period.start, "p_start"), Booking.start_at < instant(period.end, "p_end"))
+    return {row.key: row for row in db.session.execute(stmt.group_by(key))}
+
+
+def _clipped(scope, period, key, start, end, instrument_column, *conditions):
+    low, high = instant(period.start, "c_start"), instant(period.end, "c_end")
+    stmt = _via_instrument(sa.select(key.label("key"), sa.func.sum(clipped_hours(start, end, low, high)).label("h")),
+                           instrument_column).where(_instrument_filter(scope), start < high, end > low, *conditions)
+    return {row.key: row.h or 0.0 for row in db.session.execute(stmt.group_by(key))}
+
+
+def _orders(scope, period, key, group_by):
+    stmt = (sa.select(key.label("key"), sa.func.count(ServiceOrder.id).label("n"),
+                      sa.func.sum(sa.func.coalesce(ServiceOrder.quote_amount, 0)).label("revenue"))
+            .join(Organization, Organization.id == ServiceOrder.institution_id)
+            .outerjoin(Instrument, Instrument.id == ServiceOrder.instrument_id)
+            .where(scope.institution_filter(ServiceOrder.institution_id),
+                   ServiceOrder.report_issued_at >= instant(period.start, "o_start"),
+                   ServiceOrder.report_issued_at < instant(period.end, "o_end")))
+    if scope.category or group_by in ("instrument", "category"):
+        stmt = stmt.where(ServiceOrder.instrument_id.is_not(None))
+    if scope.category:
+        stmt = stmt.where(Instrument.category_code.like(scope.category + "%"))
+    return {row.key: row for row in db.session.execute(stmt.group_by(key))}
+
+
+def _enterprises(scope, period, group_by):
+    """COUNT(DISTINCT enterprise) over bookings and orders together, per group."""
+    booking_key, order_key = _key(group_by), _key(group_by, ServiceOrder)
+    booked = _via_instrument(sa.select(booking_key.label("key"), Booking.organization_id.label("org")),
+                             Booking.instrument_id).where(
+        _instrument_filter(scope), Booking.status == "completed",
+        Booking.start_at >= instant(period.start, "e_start"), Booking.start_at < instant(period.end, "e_end"))
+    ordered = (sa.select(order_key.label("key"), ServiceOrder.organization_id.label("org"))
+               .join(Organization, Organization.id == ServiceOrder.institution_id)
+               .outerjoin(Instrument, Instrument.id == ServiceOrder.instrument_id)
+               .where(scope.institution_filter(ServiceOrder.institution_id),
+                      ServiceOrder.report_issued_at >= instant(period.start, "f_start"),
+                      ServiceOrder.report_issued_at < instant(period.end, "f_end")))
+    if scope.category or group_by in ("instrument", "category"):
+        ordered = ordered.where(ServiceOrder.instrument_id.is_not(None))
+    if scope.category:
+        ordered = ordered.where(Instrument.category_code.like(scope.category + "%"))
+    services = sa.union_all(booked, ordered).subquery()
+    stmt = sa.select(services.c.key, sa.func.count(sa.distinct(services.c.org))).group_by(services.c.key)
+    return dict(db.session.execute(stmt).all())
+
+
+def _satisfaction(scope, period):
+    stmt = sa.select(sa.func.avg(Review.score), sa.func.count(Review.id)).where(
+        scope.institution_filter(Review.institution_id),
+        Review.created_at >= instant(period.start, "r_start"), Review.created_at < instant(period.end, "r_end"))
+    average, count = db.session.execute(stmt).one()
+    return (round(float(average), 2) if average is not None else None), count
+
+
+def figures(scope, period, group_by=None):
+    """{group key: figures} for one period; group_by None gives one group, "all"."""
+    key = _key(group_by)
+    bookings = _bookings(scope, period, key)
+    booking_hours = _clipped(scope, period, key, Booking.actual_start, Booking.actual_end, Booking.instrument_id,
+                             Booking.status == "completed")
+    work_hours = _clipped(scope, period, key, Occupancy.start_at, Occupancy.end_at, Occupancy.instrument_id,
+                          Occupancy.kind == "order_work", Occupancy.active.is_(True))
+    internal = _clipped(scope, period, key, Closure.start_at, Closure.end_at, Closure.instrument_id,
+                        Closure.kind == "internal_use")
+    orders = _orders(scope, period, _key(group_by, ServiceOrder), group_by)
+    enterprises = _enterprises(scope, period, group_by)
+    open_hours = openhours.by_group(scope, period, group_by)
+    keys = set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(open_hours)
+    return {k: _combine(bookings.get(k), booking_hours.get(k, 0.0) + work_hours.get(k, 0.0), internal.get(k, 0.0),
+                        orders.get(k), enterprises.get(k, 0), open_hours.get(k, 0.0)) for k in keys}
+
+
+def _combine(bookings, external, internal, orders, enterprises, open_hours):
+    completed = int(bookings.completed or 0) if bookings else 0
+    no_shows = int(bookings.no_shows or 0) if bookings else 0
+    reported = int(orders.n) if orders else 0
+    booking_revenue = Decimal(bookings.revenue or 0) if bookings else Decimal(0)
+    order_revenue = Decimal(orders.revenue or 0) if orders else Decimal(0)
+    revenue = booking_revenue + order_revenue
+    effective = external + internal
+    return {
+        "service_count": completed + reported, "enterprises_served": enterprises,
+        "bookings_completed": completed, "orders_reported": reported, "no_shows": no_shows,
+        "external_hours": round(external, 2), "internal_hours": round(internal, 2),
+        "effective_hours": round(effective, 2), "open_hours": round(open_hours, 2),
+        "sharing_rate": round(external / effective, 4) if effective else None,
+        "utilization": round(effective / open_hours, 4) if open_hours else None,
+        "no_show_rate": round(no_shows / (completed + no_shows), 4) if completed + no_shows else None,
+        "revenue": revenue.quantize(Decimal("0.01")),
+    }
+
+
+EMPTY = _combine(None, 0.0, 0.0, None, 0, 0.0)
+
+
+def summary(scope, period):
+    result = dict(figures(scope, period).get("all", EMPTY))
+    result["satisfaction"], result["reviews"] = _satisfaction(scope, period)
+    return result
+
+
+def by_month(scope, period):
+    return [(month, figures(scope, month).get("all", EMPTY)) for month in period.months()]

@@ -1,0 +1,281 @@
+"""Dashboards for institutions, districts and the city; the pilot projects and their table."""
+import csv
+import io
+import json
+from collections import Counter
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models import District, Organization, db
+from models.booking import Booking
+from models.errors import DomainError, Forbidden, NotFound, ValidationError
+from models.instrument import Instrument
+from models.pilot import Pilot
+from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, INDUSTRY_LABELS
+from models.timeutil import local_today
+
+from .. import clock
+from ..reviews.services import reviews_of_institution
+from ..web import show_errors
+from . import pilots as pilot_services
+from . import snapshot
+from .forms import PilotForm
+from .metrics import NATIONAL_BENCHMARK_HOURS, figures, summary
+from .scope import Period, district_scope, parse_year, scope_for
+from .table import COLUMNS
+from .table import rows as table_rows
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+
+
+@bp.before_request
+@login_required
+def _staff_and_bureaus():
+    if current_user.role not in ("institution", "district", "city"):
+        raise Forbidden(_("统计数据仅向技术机构和市场监管部门开放。"))
+
+
+def _year():
+    return parse_year(request.args.get("year"), local_today(clock.now()))
+
+
+def _instrument_rows(scope, period):
+    found = figures(scope, period, "instrument")
+    names = dict(db.session.execute(sa.select(Instrument.id, Instrument.name).where(
+        Instrument.id.in_(list(found)))).all())
+    scale = 365 / period.days
+    rows = [dict(v, id=k, name=names.get(k, k), annual_effective=round(v["effective_hours"] * scale, 1))
+            for k, v in found.items()]
+    return sorted(rows, key=lambda r: -r["effective_hours"])
+
+
+def chart(kind, labels, datasets, **options):
+    return json.dumps({"type": kind, "data": {"labels": labels, "datasets": datasets}, "options": options},
+                      ensure_ascii=False)
+
+
+@bp.get("/")
+def dashboard():
+    year = _year()
+    period = Period.year(year)
+    if current_user.is_institution_staff:
+        return _institution(year, period)
+    if current_user.is_district:
+        return _district(year, period, current_user.district_code)
+    district = request.args.get("district")
+    if district:
+        return _district(year, period, district)
+    return _city(year, period)
+
+
+def _institution(year, period):
+    scope = scope_for(current_user)
+    rows = _instrument_rows(scope, period)
+    bar = chart("bar", [r["name"] for r in rows], [
+        {"label": _("年化有效工作机时"), "data": [r["annual_effective"] for r in rows]},
+        {"label": _("国家基准 %(n)s 小时", n=NATIONAL_BENCHMARK_HOURS), "type": "line",
+         "data": [NATIONAL_BENCHMARK_HOURS] * len(rows)}])
+    return render_template("stats/institution.html", year=year, totals=summary(scope, period), rows=rows, chart=bar,
+                           reviews=reviews_of_institution(current_user.organization_id),
+                           benchmark=NATIONAL_BENCHMARK_HOURS)
+
+
+def _industries(scope, period):
+    served = db.session.scalars(sa.select(Organization.industry).where(Organization.id.in_(
+        sa.select(Booking.organization_id).join(Instrument, Instrument.id == Booking.instrument_id).where(
+            scope.institution_filter(Instrument.institution_id), Booking.status == "completed",
+            Booking.start_at >= period.start, Booking.start_at < period.end)))).all()
+    return [(str(INDUSTRY_LABELS.get(code, code or "—")), n) for code, n in Counter(served).most_common(8)]
+
+
+def _district(year, period, code):
+    district = db.session.get(District, code)
+    if district is None:
+        raise NotFound()
+    scope = scope_for(current_user, district=code)
+    totals = summary(scope, period)
+    months = snapshot.trend(scope, year, clock.now())
+    trend = chart("bar", [m for m, _s, _h in months], [
+        {"label": _("服务次数"), "data": [s for _m, s, _h in months], "yAxisID": "y"},
+        {"label": _("有效工作机时"), "type": "line", "data": [round(h, 1) for _m, _s, h in months], "yAxisID": "y1"}],
+        scales={"y": {"position": "left"}, "y1": {"position": "right", "grid": {"drawOnChartArea": False}}})
+    institutions = figures(scope, period, "institution")
+    names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
+        Organization.id.in_(list(institutions)))).all())
+    top_institutions = sorted(((names.get(k, k), v) for k, v in institutions.items()),
+                              key=lambda item: -item[1]["service_count"])[:10]
+    instruments = _instrument_rows(scope, period)
+    underused = [r for r in instruments if r["open_hours"] and (r["utilization"] or 0) < 0.1]
+    return render_template(
+        "stats/district.html", year=year, district=district, totals=totals, months=months, trend=trend,
+        top_institutions=top_institutions, top_instruments=instruments[:10], underused=underused[:20],
+        industries=_industries(scope, period), target=district.enterprise_target)
+
+
+def _city(year, period):
+    districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
+    by_district = figures(scope_for(current_user), period, "district")
+    enterprise_counts = {d.code: summary(district_scope(d.code), period)["enterprises_served"] for d in districts
+                         if d.code in by_district}
+    totals = summary(scope_for(current_user), period)
+    pilot_count = db.session.scalar(sa.select(sa.func.count(Pilot.id)).where(Pilot.year == year))
+    side_by_side = chart("bar", [str(d.label) for d in districts], [
+        {"label": _("服务市场主体数量"), "data": [enterprise_counts.get(d.code, 0) for d in districts]},
+        {"label": _("目标"), "type": "line", "data": [d.enterprise_target for d in districts]}])
+    return render_template("stats/city.html", year=year, districts=districts, by_district=by_district,
+                           enterprise_counts=enterprise_counts, totals=totals, chart=side_by_side,
+                           pilot_count=pilot_count, pilot_target=CITY_PILOT_TARGET,
+                           enterprise_target=CITY_ENTERPRISE_TARGET, months=snapshot.trend(scope_for(current_user),
+                                                                                          year, clock.now()))
+
+
+@bp.get("/instruments.csv")
+def instruments_csv():
+    year = _year()
+    scope = scope_for(current_user, district=request.args.get("district"))
+    header = [_("仪器"), _("开放机时"), _("有效工作机时"), _("对外服务机时"), _("利用率"), _("爽约率"), _("服务次数"),
+              _("服务市场主体数量"), _("收入（元）")]
+    lines = [[r["name"], r["open_hours"], r["effective_hours"], r["external_hours"], r["utilization"],
+              r["no_show_rate"], r["service_count"], r["enterprises_served"], r["revenue"]]
+             for r in _instrument_rows(scope, Period.year(year))]
+    return _csv(header, lines, f"instruments-{year}.csv")
+
+
+@bp.get("/districts.csv")
+def districts_csv():
+    if not current_user.is_city:
+        raise Forbidden()
+    year = _year()
+    period = Period.year(year)
+    by_district = figures(scope_for(current_user), period, "district")
+    header = [_("地区"), _("服务次数"), _("服务市场主体数量"), _("目标"), _("对外服务机时"), _("有效工作机时"),
+              _("共享率"), _("利用率")]
+    lines = []
+    for d in db.session.scalars(sa.select(District).order_by(District.position)):
+        v = by_district.get(d.code)
+        served = summary(district_scope(d.code), period)["enterprises_served"] if v else 0
+        lines.append([str(d.label), v["service_count"] if v else 0, served, d.enterprise_target,
+                      v["external_hours"] if v else 0, v["effective_hours"] if v else 0,
+                      v["sharing_rate"] if v else "", v["utilization"] if v else ""])
+    return _csv(header, lines, f"districts-{year}.csv")
+
+
+def _csv(header, lines, name):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in line] for line in lines])
+    response = Response(("\ufeff" + buffer.getvalue()).encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
+@bp.post("/targets")
+def targets():
+    if not current_user.is_city:
+        raise Forbidden()
+    for district in db.session.scalars(sa.select(District)):
+        value = request.form.get(f"target-{district.code}", "").strip()
+        if value:
+            if not value.isdigit() or not 0 < int(value) <= 100000:
+                flash(_("目标应为正整数。"), "danger")
+                return redirect(url_for(".dashboard"))
+            district.enterprise_target = int(value)
+    db.session.commit()
+    flash(_("年度目标已保存。"), "success")
+    return redirect(url_for(".dashboard"))
+
+
+# Pilots -------------------------------------------------------------------------------------
+
+@bp.get("/pilots")
+def pilots():
+    if not current_user.is_bureau:
+        raise Forbidden()
+    year = _year()
+    if current_user.is_district:
+        code = current_user.district_code
+        return render_template("stats/pilots.html", year=year, pilots=pilot_services.pilots_of(year, code),
+                               table=pilot_services.table_of(year, code), rows=table_rows(year, code),
+                               columns=COLUMNS, district=code)
+    districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
+    tables = {d.code: pilot_services.table_of(year, d.code) for d in districts}
+    counts = dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
+        Pilot.year == year).group_by(Pilot.district_code)).all())
+    return render_template("stats/pilots_city.html", year=year, districts=districts, tables=tables, counts=counts,
+                           rows=table_rows(year), columns=COLUMNS)
+
+
+def _pilot_form(pilot=None):
+    form = PilotForm(obj=pilot) if request.method == "GET" and pilot else PilotForm()
+    form.institution_ids.choices = [(o.id, o.name) for o in db.session.scalars(sa.select(Organization).where(
+        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name))]
+    if request.method == "GET" and pilot:
+        form.institution_ids.data = [i.id for i in pilot.institutions]
+    return form
+
+
+def _save_pilot(form, pilot, year):
+    data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    if pilot is None:
+        return pilot_services.create(current_user, year, current_user.district_code, data, clock.now())
+    pilot_services.update(current_user, pilot, data, clock.now())
+    return pilot
+
+
+@bp.route("/pilots/new", methods=["GET", "POST"])
+@bp.route("/pilots/<int:pilot_id>/edit", methods=["GET", "POST"])
+def edit_pilot(pilot_id=None):
+    if not current_user.is_district:
+        raise Forbidden()
+    pilot = None
+    if pilot_id:
+        pilot = db.session.get(Pilot, pilot_id)
+        if pilot is None or pilot.district_code != current_user.district_code:
+            raise NotFound()
+    year = pilot.year if pilot else _year()
+    form = _pilot_form(pilot)
+    if form.validate_on_submit():
+        try:
+            saved = _save_pilot(form, pilot, year)
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("试点项目已保存。"), "success")
+            return redirect(url_for(".pilots", year=saved.year))
+    proposals = pilot_services.proposals(pilot) if pilot else ("", "")
+    computed = pilot_services.computed(pilot) if pilot else (0, 0)
+    return render_template("stats/pilot_form.html", form=form, pilot=pilot, year=year, proposals=proposals,
+                           computed=computed), 422 if form.errors else 200
+
+
+@bp.post("/pilots/submit")
+def submit():
+    try:
+        pilot_services.submit(current_user, _year(), clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("统计表已提交市局审核。"), "success")
+    return redirect(url_for(".pilots", year=_year()))
+
+
+@bp.post("/pilots/review")
+def review():
+    try:
+        pilot_services.review(current_user, _year(), request.form.get("district", ""), request.form.get("decision"),
+                              request.form.get("comment", ""), clock.now())
+    except (DomainError, ValidationError) as error:
+        db.session.rollback()
+        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+    else:
+        db.session.commit()
+        flash(_("审核结果已发送给区市场监管局。"), "success")
+    return redirect(url_for(".pilots", year=_year()))

@@ -1,0 +1,32 @@
+"""The nightly usage snapshot: one row per institution per day, for the dashboards' history."""
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import UTCDateTime, db
+
+
+class UsageSnapshot(db.Model):
+    __tablename__ = "usage_snapshots"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    service_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    bookings_completed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    orders_reported: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    no_shows: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    external_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)
+    internal_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)
+    open_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)
+    revenue: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), nullable=False, default=Decimal(0))
+
+
+class SnapshotDay(db.Model):
+    """A day whose snapshot has been taken; days without one are computed live."""
+
+    __tablename__ = "snapshot_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    taken_at = mapped_column(UTCDateTime, nullable=False)

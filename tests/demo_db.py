@@ -1,0 +1,36 @@
+"""A separate database holding the demo, built once per module, for tests that only read it.
+
+SQLite: its own file. PostgreSQL: its own database beside TEST_DATABASE_URL (<name>_demo).
+Tests that use it are marked `committed`, so they talk to it through the ordinary session.
+"""
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.demo import load
+from models import db
+from tests.factories import NOW
+
+
+def demo_database_url(base_url, tmp_path):
+    if not base_url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    url = sa.engine.make_url(base_url)
+    name = f"{url.database}_demo"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def build_demo_app(base_url, tmp_path, **config):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=demo_database_url(base_url, tmp_path),
+                     UPLOAD_DIR=str(tmp_path / "uploads"), **config)
+    with app.app_context():
+        upgrade()
+        load(NOW)
+        db.session.commit()
+        db.session.remove()
+    return app
