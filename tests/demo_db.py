@@ -12,11 +12,11 @@ from models import db
 from tests.factories import NOW
 
 
-def demo_database_url(base_url, tmp_path):
+def demo_database_url(base_url, tmp_path, suffix="demo"):
     if not base_url.startswith("postgresql"):
-        return f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+        return f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
     url = sa.engine.make_url(base_url)
-    name = f"{url.database}_demo"
+    name = f"{url.database}_{suffix}"
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -25,12 +25,12 @@ def demo_database_url(base_url, tmp_path):
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def build_demo_app(base_url, tmp_path, **config):
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=demo_database_url(base_url, tmp_path),
+def build_demo_app(base_url, tmp_path, now=NOW, suffix="demo", **config):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=demo_database_url(base_url, tmp_path, suffix),
                      UPLOAD_DIR=str(tmp_path / "uploads"), **config)
     with app.app_context():
         upgrade()
-        load(NOW)
+        load(now)
         db.session.commit()
         db.session.remove()
     return app

@@ -119,7 +119,7 @@ class InstitutionSignupPage(InstitutionSignupForm, _Confirmed):
 class ProfileForm(FlaskForm):
     name = StringField(_l("姓名"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
-    locale = ChoiceField(_l("界面语言"), choices=[("zh_CN", "简体中文"), ("en", "English")])
+    locale = ChoiceField(_l("界面语言"), choices=[("zh_CN", "简体中文", {"lang": "zh-CN"}), ("en", "English", {"lang": "en"})])
 
 
 class PasswordForm(FlaskForm):

@@ -51,6 +51,7 @@ COLUMNS = [
     ("联系邮箱", ("contact", "email"), "text", 20), ("状态", ("status",), "status", 8),
 ]
 HEADERS = [c[0] for c in COLUMNS]
+SHEETS = {"instructions": "填写说明", "codes": "分类编码"}  # the template's reference sheets
 REQUIRED = {"仪器名称", "内部编码", "分类编码"}
 HEADER_OF_PATH = {".".join(path): header for header, path, *_ in COLUMNS}
 TRACEABILITY_WORDS = {"检定": "verification", "校准": "calibration", "自校": "self_calibration"}
@@ -281,7 +282,7 @@ def _workbook_with_header(title):
 
 
 def _instructions(book, categories):
-    notes = book.create_sheet("填写说明")
+    notes = book.create_sheet(SHEETS["instructions"])
     notes.append(["列", "说明"])
     guide = {
         "仪器名称": "必填，100字以内", "内部编码": "必填，本机构内唯一；再次导入时按此更新已有仪器",
@@ -295,7 +296,7 @@ def _instructions(book, categories):
     for header in HEADERS:
         notes.append([header, guide.get(header, "选填")])
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 60
-    codes = book.create_sheet("分类编码")
+    codes = book.create_sheet(SHEETS["codes"])
     codes.append(["分类编码", "分类名称", "上级编码"])
     for category in categories:
         codes.append([category.code, category.name, category.parent_code or ""])

@@ -41,8 +41,8 @@ SUFFIXES = ["精密机械", "电子科技", "新材料", "汽车部件", "医疗
 INDUSTRY_MIX = ["C"] * 8 + ["M", "I", "F", "E"]
 DISTRICT_MIX = ["310115", "310112", "310104", "310114", "310117", "LG", "310115", "310112"]
 PILOTS = [
-    ("310115", "张江科学城大型仪器共享试点", ["lab"], "submitted"),
-    ("310115", "浦东新区中小企业质量提升一站式服务", ["lab"], "submitted"),
+    ("310115", "张江科学城大型仪器共享试点", ["lab"], "draft"),
+    ("310115", "浦东新区中小企业质量提升一站式服务", ["lab"], "draft"),
     ("310112", "闵行区新材料检测服务试点", ["lab2"], "submitted"),
     ("310104", "徐汇区计量校准服务进园区", [0], "accepted"),
     ("310114", "嘉定汽车零部件质量一站式服务", [1], "returned"),
@@ -194,13 +194,15 @@ def _reviews(bookings, orders, booker, rng):
 
 
 def _pilots(year, extra, now):
-    for district, name, members, status in PILOTS:
+    for n, (district, name, members, status) in enumerate(PILOTS):
         institutions = [organization(m) if isinstance(m, str) else extra[m] for m in members]
         db.session.add(Pilot(year=year, district_code=district, name=name, institutions=institutions,
                              basic_info=f"依托{institutions[0].name}等机构，面向区内中小企业开放大型仪器，提供检测、计量、认证一站式服务。",
-                             funds_wan=Decimal("120.00"), expert_person_times=36, pass_rate_improvement="重点产品抽检合格率提升 2.1 个百分点",
-                             profit_increase_wan=Decimal("860.00"), new_jobs=45, quality_effect="帮助企业建立质量控制点 30 余个",
-                             other_effects="带动企业技改投资约 3000 万元", created_at=now, updated_at=now))
+                             funds_wan=Decimal(80 + 25 * n), expert_person_times=24 + 6 * n,
+                             pass_rate_improvement=f"重点产品抽检合格率提升 {1.2 + 0.3 * n:.1f} 个百分点",
+                             profit_increase_wan=Decimal(500 + 120 * n), new_jobs=20 + 5 * n,
+                             quality_effect=f"帮助企业建立质量控制点 {20 + 4 * n} 个",
+                             other_effects=f"带动企业技改投资约 {1500 + 500 * n} 万元", created_at=now, updated_at=now))
         table = db.session.scalar(sa.select(PilotTable).where(PilotTable.year == year,
                                                               PilotTable.district_code == district))
         if table is None:

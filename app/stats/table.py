@@ -3,6 +3,7 @@ import csv
 import io
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -16,6 +17,13 @@ COLUMNS = [
     "服务主要内容", "服务主要产业", "服务次数", "服务市场主体数量", "服务产业产品质量合格率提升情况",
     "为企业增长利润（万元）", "服务企业新增就业岗位数", "服务企业质量提高成效",
     "其他成效（拉动投资，增加产值等，200字以内）",
+]
+# The same headers for the page, in the reader's language (the files keep the official Chinese).
+COLUMN_LABELS = [
+    _l("序号"), _l("地区"), _l("试点项目名称"), _l("基本情况（200字以内）"), _l("本年度投入经费（万元）"),
+    _l("参与服务专家人次"), _l("服务主要内容"), _l("服务主要产业"), _l("服务次数"), _l("服务市场主体数量"),
+    _l("服务产业产品质量合格率提升情况"), _l("为企业增长利润（万元）"), _l("服务企业新增就业岗位数"),
+    _l("服务企业质量提高成效"), _l("其他成效（拉动投资，增加产值等，200字以内）"),
 ]
 WIDTHS = [6, 10, 20, 36, 12, 10, 22, 22, 9, 11, 24, 12, 12, 28, 36]
 TITLE = "{year}年质量基础设施“一站式”服务试点工作情况统计表"

@@ -25,7 +25,7 @@ from . import snapshot
 from .forms import PilotForm
 from .metrics import NATIONAL_BENCHMARK_HOURS, figures, summary
 from .scope import Period, district_scope, parse_year, scope_for
-from .table import COLUMNS
+from .table import COLUMN_LABELS
 from .table import rows as table_rows
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -200,13 +200,13 @@ def pilots():
         code = current_user.district_code
         return render_template("stats/pilots.html", year=year, pilots=pilot_services.pilots_of(year, code),
                                table=pilot_services.table_of(year, code), rows=table_rows(year, code),
-                               columns=COLUMNS, district=code)
+                               columns=COLUMN_LABELS, district=code)
     districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
     tables = {d.code: pilot_services.table_of(year, d.code) for d in districts}
     counts = dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
         Pilot.year == year).group_by(Pilot.district_code)).all())
     return render_template("stats/pilots_city.html", year=year, districts=districts, tables=tables, counts=counts,
-                           rows=table_rows(year), columns=COLUMNS)
+                           rows=table_rows(year), columns=COLUMN_LABELS)
 
 
 def _pilot_form(pilot=None):
