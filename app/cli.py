@@ -68,6 +68,7 @@ def serve(workers):
 def register(app):
     from scheduler.cli import scheduler_cli
 
+    from .ops.cli import backup_cli
     from .stats.cli import stats_cli
     from .workdays.cli import workdays_cli
 
@@ -76,3 +77,4 @@ def register(app):
     app.cli.add_command(workdays_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve)
+    app.cli.add_command(backup_cli)
