@@ -4,6 +4,7 @@ import statistics
 import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -25,6 +26,20 @@ def pg_available(url=BENCH_PG_URL):
         return False
 
 
+def reset_database(url):
+    """An empty database at `url`: a removed SQLite file, or a PostgreSQL database (created if missing)
+    with a clean public schema."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    if not pg_available(url):
+        raise SystemExit(f"PostgreSQL is not reachable at {url}")
+    reset_postgres(url)
+
+
 def reset_postgres(url):
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -44,7 +59,8 @@ def fresh_app(database="sqlite", **config):
         if database == "sqlite":
             url = f"sqlite:///{tmp}/bench.sqlite3"
         else:
-            url = BENCH_PG_URL
+            url = BENCH_PG_URL + "_scratch"  # never the generated city dataset
+            pg_available(url)
             reset_postgres(url)
         app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=tmp, TESTING=True,
                          WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, **config)
