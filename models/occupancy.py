@@ -6,12 +6,17 @@ concurrency: EXCLUDE USING gist (instrument_id WITH =, tstzrange(start_at, block
 WITH &&) WHERE (active). A booking's hold is active exactly while the booking is in an active
 state; Booking.transition() keeps the two together.
 """
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db
 
 HOLD_KINDS = ("booking", "order_work")
+# No hold is longer: a booking is at most 14 days (the rules' ceiling), one entry of order work 31.
+# Statistics rely on it to find a period's holds by the indexed start time.
+LONGEST_HOLD = timedelta(days=31)
 
 
 class Occupancy(db.Model):
@@ -39,6 +44,9 @@ class Occupancy(db.Model):
         sa.CheckConstraint("kind IN ('booking', 'order_work')", name="kind"),
         sa.CheckConstraint("(kind = 'order_work') = (order_id IS NOT NULL)", name="order_work_has_order"),
         sa.Index("ix_occupancies_instrument_time", "instrument_id", "start_at", "blocks_until"),
+        # Order work by time, across instruments (the statistics' instrument hours).
+        sa.Index("ix_occupancies_order_work_start", "start_at", postgresql_where=sa.text("kind = 'order_work'"),
+                 sqlite_where=sa.text("kind = 'order_work'")),
     )
 
 

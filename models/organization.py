@@ -56,6 +56,7 @@ class Organization(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('enterprise', 'institution', 'bureau')", name="kind"),
+        sa.Index("ix_organizations_kind_approved", "kind", "approved"),
     )
 
     @property

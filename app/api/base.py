@@ -80,11 +80,17 @@ def validated(form_class, payload=None, **kwargs):
     return validate_json(form_class, json_body() if payload is None else payload, **kwargs)
 
 
-def listing(stmt, serialize, default_per_page=20):
+def listing(stmt, serialize, default_per_page=20, batch=None, key=None):
+    """One page of `stmt` as JSON. With `batch`, what the page's items need from elsewhere is read once
+    for the whole page (batch(items)) and handed to serialize(item, that)."""
     page, per_page = page_args(request.args, default_per_page)
-    result = paginate(stmt, page, per_page)
-    return jsonify(items=[serialize(item) for item in result.items], total=result.total,
-                   page=result.page, per_page=result.per_page)
+    result = paginate(stmt, page, per_page, key=key)
+    if batch is None:
+        items = [serialize(item) for item in result.items]
+    else:
+        extra = batch(result.items)
+        items = [serialize(item, extra) for item in result.items]
+    return jsonify(items=items, total=result.total, page=result.page, per_page=result.per_page)
 
 
 def created(body):

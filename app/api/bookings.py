@@ -93,8 +93,9 @@ def create_booking():
         raise ValidationError(fields=fields)
     booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
                             service_mode=body.get("service_mode"), organization=organization)
+    answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
     db.session.commit()
-    return created(booking_json(booking, who))
+    return created(answer)
 
 
 @bp.get("/bookings")

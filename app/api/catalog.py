@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
 from models.errors import NotFound, ValidationError
-from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours
+from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, weekly_hours_of
 from models.timeutil import iso_local, local_today, parse_instant
 
 from .. import clock
@@ -33,7 +33,7 @@ def institution_json(org, instrument_count=None):
     return body
 
 
-def instrument_json(instrument, today):
+def instrument_json(instrument, today, week=None):
     state, days = instrument.calibration_state(today)
     body = catalog.editable_payload(instrument)
     body.update({
@@ -47,7 +47,7 @@ def instrument_json(instrument, today):
         "bookable": instrument.bookable(today),
         "opening_hours": [
             {"weekday": d, "start": f"{s // 60:02d}:{s % 60:02d}", "end": f"{e // 60:02d}:{e % 60:02d}"}
-            for d, s, e in weekly_hours(instrument)],
+            for d, s, e in (weekly_hours(instrument) if week is None else week)],
         "opening_hours_source": "instrument" if instrument.custom_hours else "institution",
         "updated_at": iso_local(instrument.updated_at),
     })
@@ -108,7 +108,8 @@ def _filters(args):
 def instruments():
     today = local_today(clock.now())
     stmt = catalog_search.search(g.actor, _filters(request.args), today)
-    return listing(stmt, lambda i: instrument_json(i, today))
+    return listing(stmt, lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of,
+                   key=Instrument.id)
 
 
 @bp.post("/instruments")

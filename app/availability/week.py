@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from models.instrument import weekly_hours
-from models.timeutil import at_local
+from models.timeutil import at_local, local
 
 from .services import CLOSED, TAKEN, timeline
 
@@ -15,6 +15,11 @@ class Cell:
     start: object
     state: str  # free | busy | closed | past
     label: str
+
+    @property
+    def start_local(self):
+        """The value of a datetime-local input: YYYY-MM-DDTHH:MM in Shanghai time."""
+        return local(self.start).strftime("%Y-%m-%dT%H:%M")
 
 
 def _row_range(instrument):

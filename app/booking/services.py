@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
-from models.booking import ACTIVE, Booking
+from models.booking import ACTIVE, ACTUAL_TIME_SLACK, Booking
 from models.errors import (
     CalibrationExpired,
     Closed,
@@ -216,23 +216,25 @@ def cancel(actor, booking, reason, now):
         tell_institution(booking, "booking_cancelled", reason=reason or "")
 
 
-def _actual_time(at, now, field):
+def _actual_time(booking, at, now, field):
     moment = at or now
     if moment > now + timedelta(minutes=5):
         raise ValidationError(fields={field: _l("实际时间不能晚于现在。")})
+    if not booking.start_at - ACTUAL_TIME_SLACK <= moment <= booking.end_at + ACTUAL_TIME_SLACK:
+        raise ValidationError(fields={field: _l("实际时间应在预约时段前后两天之内。")})
     return moment
 
 
 def check_in(actor, booking, now, at=None):
     _require(booking.may_operate(actor))
-    moment = _actual_time(at, now, "at")
+    moment = _actual_time(booking, at, now, "at")
     booking.transition("checked_in", actor=actor, now=now, action="checked_in")
     booking.actual_start = moment
 
 
 def check_out(actor, booking, now, at=None):
     _require(booking.may_operate(actor))
-    moment = _actual_time(at, now, "at")
+    moment = _actual_time(booking, at, now, "at")
     if booking.status == "checked_in" and moment <= booking.actual_start:
         raise ValidationError(fields={"at": _l("结束时间应晚于签到时间。")})
     booking.transition("completed", actor=actor, now=now, action="checked_out")

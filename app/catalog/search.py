@@ -2,7 +2,9 @@
 
 SQLite: an FTS5 trigram index over instruments.search_text answers terms of three or more
 characters; shorter terms (most Chinese words are two characters, e.g. 光谱, 盐雾) use LIKE on
-the column. PostgreSQL: a pg_trgm GIN index serves LIKE on the same column for any length.
+the column. PostgreSQL: a pg_trgm GIN index serves LIKE for three or more characters, and a GIN
+index over the text's two-character pieces (search_bigrams) serves two-character terms; a single
+character is a LIKE scan.
 Nothing is filtered in Python.
 """
 from dataclasses import dataclass
@@ -43,7 +45,10 @@ def _escape_like(term):
 
 
 def _term_condition(term):
-    if db.session.get_bind().dialect.name == "sqlite" and len(term) >= 3:
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql" and len(term) == 2:
+        return Instrument.search_bigrams.contains([term])
+    if dialect == "sqlite" and len(term) >= 3:
         phrase = '"' + term.replace('"', '""') + '"'
         matches = sa.text("SELECT rowid FROM instrument_search WHERE instrument_search MATCH :phrase")
         return Instrument.id.in_(matches.bindparams(phrase=phrase).columns(sa.column("rowid")))

@@ -40,7 +40,7 @@ def search():
     filters = _filters(request.args)
     today = local_today(clock.now())
     page, per_page = page_args(request.args)
-    result = paginate(catalog_search.search(_actor(), filters, today), page, per_page)
+    result = paginate(catalog_search.search(_actor(), filters, today), page, per_page, key=Instrument.id)
     return render_template(
         "catalog/search.html", page=result, filters=filters, today=today,
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
@@ -59,6 +59,7 @@ def instrument(instrument_id):
     form.start.data, form.end.data = request.args.get("start", ""), request.args.get("end", "")
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
+                           labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, sme=_is_sme(), prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7))
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from models import audit, db
 from models.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from models.instrument import Instrument
-from models.occupancy import Occupancy
+from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import OrderItem, ServiceOrder
 from models.organization import Organization
 from models.timeutil import local_today
@@ -196,7 +196,7 @@ def log_work(actor, order, instrument_id, start, end, now, note=""):
         raise ValidationError(fields={"instrument_id": _l("请选择本机构的仪器。")})
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
-    if end - start > timedelta(days=31):
+    if end - start > LONGEST_HOLD:
         raise ValidationError(fields={"end": _l("单次登记不能超过 31 天。")})
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff=True)

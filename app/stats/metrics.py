@@ -18,9 +18,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from models import db
-from models.booking import Booking
+from models.booking import ACTUAL_TIME_SLACK, Booking
 from models.instrument import Closure, Instrument
-from models.occupancy import Occupancy
+from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import Review, ServiceOrder
 from models.organization import Organization
 
@@ -76,6 +76,13 @@ def _clipped(scope, period, key, start, end, instrument_column, *conditions):
     return {row.key: row.h or 0.0 for row in db.session.execute(stmt.group_by(key))}
 
 
+def _booked_near(period):
+    """Bookings whose actual time can touch the period, by the indexed booked start: actual times lie
+    within ACTUAL_TIME_SLACK of the booked span, which is at most LONGEST_HOLD long."""
+    return sa.and_(Booking.start_at < instant(period.end + ACTUAL_TIME_SLACK, "b_high"),
+                   Booking.start_at > instant(period.start - LONGEST_HOLD - ACTUAL_TIME_SLACK, "b_low"))
+
+
 def _orders(scope, period, key, group_by):
     stmt = (sa.select(key.label("key"), sa.func.count(ServiceOrder.id).label("n"),
                       sa.func.sum(sa.func.coalesce(ServiceOrder.quote_amount, 0)).label("revenue"))
@@ -121,31 +128,65 @@ def _satisfaction(scope, period):
     return (round(float(average), 2) if average is not None else None), count
 
 
-def figures(scope, period, group_by=None):
-    """{group key: figures} for one period; group_by None gives one group, "all"."""
+# The additive parts of the figures: what a nightly snapshot stores per institution and day.
+BASE = ("bookings_completed", "no_shows", "orders_reported", "revenue", "external_hours", "internal_hours",
+        "open_hours")
+
+
+def live_base(scope, period, group_by=None):
+    """{group key: {BASE field: value}} computed from the records."""
     key = _key(group_by)
     bookings = _bookings(scope, period, key)
     booking_hours = _clipped(scope, period, key, Booking.actual_start, Booking.actual_end, Booking.instrument_id,
-                             Booking.status == "completed")
+                             Booking.status == "completed", _booked_near(period))
     work_hours = _clipped(scope, period, key, Occupancy.start_at, Occupancy.end_at, Occupancy.instrument_id,
-                          Occupancy.kind == "order_work", Occupancy.active.is_(True))
+                          Occupancy.kind == "order_work", Occupancy.active.is_(True),
+                          Occupancy.start_at > instant(period.start - LONGEST_HOLD, "w_low"))
     internal = _clipped(scope, period, key, Closure.start_at, Closure.end_at, Closure.instrument_id,
                         Closure.kind == "internal_use")
     orders = _orders(scope, period, _key(group_by, ServiceOrder), group_by)
-    enterprises = _enterprises(scope, period, group_by)
     open_hours = openhours.by_group(scope, period, group_by)
     keys = set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(open_hours)
-    return {k: _combine(bookings.get(k), booking_hours.get(k, 0.0) + work_hours.get(k, 0.0), internal.get(k, 0.0),
-                        orders.get(k), enterprises.get(k, 0), open_hours.get(k, 0.0)) for k in keys}
+    out = {}
+    for k in keys:
+        b, o = bookings.get(k), orders.get(k)
+        out[k] = {
+            "bookings_completed": int(b.completed or 0) if b else 0, "no_shows": int(b.no_shows or 0) if b else 0,
+            "orders_reported": int(o.n) if o else 0,
+            "revenue": (Decimal(b.revenue or 0) if b else Decimal(0)) + (Decimal(o.revenue or 0) if o else Decimal(0)),
+            "external_hours": booking_hours.get(k, 0.0) + work_hours.get(k, 0.0),
+            "internal_hours": internal.get(k, 0.0), "open_hours": open_hours.get(k, 0.0)}
+    return out
 
 
-def _combine(bookings, external, internal, orders, enterprises, open_hours):
-    completed = int(bookings.completed or 0) if bookings else 0
-    no_shows = int(bookings.no_shows or 0) if bookings else 0
-    reported = int(orders.n) if orders else 0
-    booking_revenue = Decimal(bookings.revenue or 0) if bookings else Decimal(0)
-    order_revenue = Decimal(orders.revenue or 0) if orders else Decimal(0)
-    revenue = booking_revenue + order_revenue
+def add_base(total, part):
+    for k, values in part.items():
+        into = total.setdefault(k, {f: 0 for f in BASE})
+        for f in BASE:
+            into[f] += values[f]
+    return total
+
+
+def figures(scope, period, group_by=None, live=False):
+    """{group key: figures} for one period; group_by None gives one group, "all".
+
+    Past days the nightly snapshot has covered are read from it (institution-level, so not for
+    category scopes or per-instrument/category groups); the rest, and `live=True`, from the records.
+    Enterprises served are a distinct count and always come from the records."""
+    from .snapshot import snapshot_base  # snapshot builds on this module
+
+    if live or scope.category or group_by in ("instrument", "category"):
+        base = live_base(scope, period, group_by)
+    else:
+        base = snapshot_base(scope, period, group_by)
+    enterprises = _enterprises(scope, period, group_by)
+    return {k: combine(base.get(k), enterprises.get(k, 0)) for k in set(base) | set(enterprises)}
+
+
+def combine(base, enterprises):
+    base = base or {f: 0 for f in BASE}
+    completed, no_shows, reported = int(base["bookings_completed"]), int(base["no_shows"]), int(base["orders_reported"])
+    external, internal, open_hours = float(base["external_hours"]), float(base["internal_hours"]), float(base["open_hours"])
     effective = external + internal
     return {
         "service_count": completed + reported, "enterprises_served": enterprises,
@@ -155,11 +196,11 @@ def _combine(bookings, external, internal, orders, enterprises, open_hours):
         "sharing_rate": round(external / effective, 4) if effective else None,
         "utilization": round(effective / open_hours, 4) if open_hours else None,
         "no_show_rate": round(no_shows / (completed + no_shows), 4) if completed + no_shows else None,
-        "revenue": revenue.quantize(Decimal("0.01")),
+        "revenue": Decimal(base["revenue"]).quantize(Decimal("0.01")),
     }
 
 
-EMPTY = _combine(None, 0.0, 0.0, None, 0, 0.0)
+EMPTY = combine(None, 0)
 
 
 def summary(scope, period):

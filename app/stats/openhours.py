@@ -64,13 +64,13 @@ def by_instrument(scope, period):
                                                                       row.open_on_holidays)) / 60)
         result[row.id] = totals[cache_key][1]
     _subtract_closures(result, {row.id: (totals[(_owner(row), row.open_on_holidays)][0], row.open_on_holidays)
-                                for row in instruments}, period, special)
+                                for row in instruments}, period, special, stmt.with_only_columns(Instrument.id))
     return result
 
 
-def _subtract_closures(result, weeks_by_instrument, period, special):
+def _subtract_closures(result, weeks_by_instrument, period, special, instrument_ids):
     closures = db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id.in_(list(result)), Closure.kind.in_(("maintenance", "calibration")),
+        Closure.instrument_id.in_(instrument_ids), Closure.kind.in_(("maintenance", "calibration")),
         Closure.start_at < period.end, Closure.end_at > period.start)).all()
     for instrument_id, start, end in closures:
         by_day, open_on_holidays = weeks_by_instrument[instrument_id]

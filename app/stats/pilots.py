@@ -14,8 +14,7 @@ from models.reference import INDUSTRY_LABELS
 
 from ..labels import MODE_LABELS
 from ..notify.services import notify_organization
-from .metrics import summary
-from .scope import Period, pilot_scope
+from .scope import Period
 
 MANUAL = ("name", "basic_info", "funds_wan", "expert_person_times", "main_content", "main_industries",
           "pass_rate_improvement", "profit_increase_wan", "new_jobs", "quality_effect", "other_effects")
@@ -129,34 +128,63 @@ def pilots_of(year, district_code=None):
     stmt = sa.select(Pilot).where(Pilot.year == year)
     if district_code:
         stmt = stmt.where(Pilot.district_code == district_code)
-    return db.session.scalars(stmt.order_by(Pilot.district_code, Pilot.id)).all()
+    return db.session.scalars(stmt.options(sa.orm.selectinload(Pilot.institutions))
+                              .order_by(Pilot.district_code, Pilot.id)).all()
 
 
-def computed(pilot):
-    figures = summary(pilot_scope(pilot), Period.year(pilot.year))
-    return figures["service_count"], figures["enterprises_served"]
+class Services:
+    """What the institutions served in a year: per institution, services by kind and the enterprises.
+
+    One grouped query for all pilots of a table (rather than a summary per pilot); a pilot's columns
+    are unions over its institutions, with the metric definitions of metrics.py (completed bookings
+    starting in the year, orders whose report was issued in it)."""
+
+    def __init__(self, year, institution_ids=None):
+        period = Period.year(year)
+        booked = (sa.select(Instrument.institution_id.label("inst"), sa.literal("booking").label("kind"),
+                            Booking.organization_id.label("org"), sa.func.count().label("n"))
+                  .join(Instrument, Instrument.id == Booking.instrument_id)
+                  .where(Booking.status == "completed", Booking.start_at >= period.start, Booking.start_at < period.end)
+                  .group_by(Instrument.institution_id, Booking.organization_id))
+        ordered = (sa.select(ServiceOrder.institution_id.label("inst"), ServiceOrder.kind.label("kind"),
+                             ServiceOrder.organization_id.label("org"), sa.func.count().label("n"))
+                   .where(ServiceOrder.report_issued_at >= period.start, ServiceOrder.report_issued_at < period.end)
+                   .group_by(ServiceOrder.institution_id, ServiceOrder.kind, ServiceOrder.organization_id))
+        if institution_ids is not None:
+            booked = booked.where(Instrument.institution_id.in_(institution_ids))
+            ordered = ordered.where(ServiceOrder.institution_id.in_(institution_ids))
+        self.kinds, self.enterprises = {}, {}
+        for inst, kind, org, n in db.session.execute(sa.union_all(booked, ordered)):
+            self.kinds.setdefault(inst, Counter())[kind] += n
+            self.enterprises.setdefault(inst, set()).add(org)
+        self._industries = None
+
+    def of(self, pilot):
+        kinds, orgs = Counter(), set()
+        for institution in pilot.institutions:
+            kinds.update(self.kinds.get(institution.id, {}))
+            orgs |= self.enterprises.get(institution.id, set())
+        return kinds, orgs
+
+    def industry_of(self, org):
+        if self._industries is None:
+            self._industries = dict(db.session.execute(sa.select(Organization.id, Organization.industry).where(
+                Organization.kind == "enterprise")).all())
+        return self._industries.get(org)
 
 
-def _served_in(pilot):
-    period = Period.year(pilot.year)
-    ids = [i.id for i in pilot.institutions]
-    booked = sa.select(Booking.organization_id.label("org"), sa.literal("booking").label("kind")).join(
-        Instrument, Instrument.id == Booking.instrument_id).where(
-        Instrument.institution_id.in_(ids), Booking.status == "completed",
-        Booking.start_at >= period.start, Booking.start_at < period.end)
-    ordered = sa.select(ServiceOrder.organization_id.label("org"), ServiceOrder.kind.label("kind")).where(
-        ServiceOrder.institution_id.in_(ids), ServiceOrder.report_issued_at >= period.start,
-        ServiceOrder.report_issued_at < period.end)
-    return db.session.execute(sa.union_all(booked, ordered)).all()
+def computed(pilot, services=None):
+    """(服务次数, 服务市场主体数量) from the records."""
+    kinds, orgs = (services or Services(pilot.year, [i.id for i in pilot.institutions])).of(pilot)
+    return sum(kinds.values()), len(orgs)
 
 
-def proposals(pilot):
+def proposals(pilot, services=None):
     """(主要内容, 主要产业) as the records show them: the kinds of service and the served industries."""
-    services = _served_in(pilot)
-    kinds = Counter(kind for _org, kind in services)
+    services = services or Services(pilot.year, [i.id for i in pilot.institutions])
+    kinds, orgs = services.of(pilot)
     content = "、".join(str(_l("分时租赁（仪器共享）")) if kind == "booking" else str(MODE_LABELS[kind])
                        for kind, _n in kinds.most_common())
-    industries = Counter(db.session.scalars(sa.select(Organization.industry).where(
-        Organization.id.in_({org for org, _kind in services}))).all())
+    industries = Counter(services.industry_of(org) for org in orgs)
     top = [str(INDUSTRY_LABELS[code]) for code, _n in industries.most_common(3) if code in INDUSTRY_LABELS]
     return content, "、".join(top)

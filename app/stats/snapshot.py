@@ -1,6 +1,6 @@
-"""The nightly usage snapshot and the trends the dashboards draw from it.
+"""The nightly usage snapshot, and the figures and trends read from it.
 
-History comes from snapshots (one row per institution per day, rewritten for the last week each
+Past days' additive figures (service counts, hours, revenue, open hours) come from snapshots (one row per institution per day, rewritten for the last week each
 night so late corrections land); days never snapshotted (before the platform ran its first night,
 or not yet backfilled with `flask stats backfill`) and today are computed live, so a trend is
 always complete.
@@ -10,25 +10,28 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from models import db
+from models.organization import Organization
 from models.stats import SnapshotDay, UsageSnapshot
 from models.timeutil import days_between, local_today
 
-from .metrics import figures
+from .. import clock
+from .metrics import BASE, add_base, combine, live_base
 from .scope import Period, Scope
 
-FIELDS = ("service_count", "bookings_completed", "orders_reported", "no_shows", "external_hours", "internal_hours",
-          "open_hours", "revenue")
 REWRITE_DAYS = 7
 
 
 def take(day, now):
     """Replace the snapshot of one day: idempotent, whatever ran before."""
     db.session.execute(sa.delete(UsageSnapshot).where(UsageSnapshot.day == day))
-    rows = figures(Scope(None), Period(day, day), "institution")
+    rows = live_base(Scope(None), Period(day, day), "institution")
     for institution_id, values in rows.items():
-        if not any(values[f] for f in FIELDS):
+        if not any(values[f] for f in BASE):
             continue
-        db.session.add(UsageSnapshot(day=day, institution_id=institution_id, **{f: values[f] for f in FIELDS}))
+        stored = {f: round(v, 4) if isinstance(v, float) else v for f, v in values.items()}  # no float noise
+        db.session.add(UsageSnapshot(day=day, institution_id=institution_id,
+                                     service_count=values["bookings_completed"] + values["orders_reported"],
+                                     **stored))
     marker = db.session.get(SnapshotDay, day)
     if marker is None:
         db.session.add(SnapshotDay(day=day, taken_at=now))
@@ -50,43 +53,60 @@ def backfill(first, last, now):
         take(day, now)
 
 
-def _from_snapshots(scope, days):
-    stmt = (sa.select(sa.func.sum(UsageSnapshot.service_count), sa.func.sum(UsageSnapshot.external_hours),
-                      sa.func.sum(UsageSnapshot.internal_hours))
-            .where(UsageSnapshot.day.in_(days), scope.institution_filter(UsageSnapshot.institution_id)))
-    services, external, internal = db.session.execute(stmt).one()
-    return int(services or 0), float(external or 0) + float(internal or 0)
+def _snapshot_key(group_by):
+    if group_by == "institution":
+        return UsageSnapshot.institution_id
+    if group_by == "district":
+        return Organization.district_code
+    return sa.literal("all")
 
 
-def _runs(days):
+def _from_snapshots(scope, run, group_by):
+    key = _snapshot_key(group_by)
+    stmt = (sa.select(key.label("key"), *[sa.func.sum(getattr(UsageSnapshot, f)).label(f) for f in BASE])
+            .join(Organization, Organization.id == UsageSnapshot.institution_id)
+            .where(UsageSnapshot.day >= run.first, UsageSnapshot.day <= run.last,
+                   scope.institution_filter(UsageSnapshot.institution_id))
+            .group_by(key))
+    return {row.key: {f: getattr(row, f) or 0 for f in BASE} for row in db.session.execute(stmt)}
+
+
+def snapshot_base(scope, period, group_by=None):
+    """The additive figures of a period: snapshot rows for the past days that have one, live for the rest."""
+    today = local_today(clock.now())
+    covered = set(db.session.scalars(sa.select(SnapshotDay.day).where(
+        SnapshotDay.day >= period.first, SnapshotDay.day <= period.last, SnapshotDay.day < today)))
+    days = list(days_between(period.first, period.last))
+    total = {}
+    for run in runs(d for d in days if d in covered):
+        add_base(total, _from_snapshots(scope, run, group_by))
+    for run in runs(d for d in days if d not in covered):
+        add_base(total, live_base(scope, run, group_by))
+    return total
+
+
+def runs(days):
     """Consecutive runs of days, as Periods."""
-    runs, start, previous = [], None, None
+    out, start, previous = [], None, None
     for day in sorted(days):
         if start is None or day != previous + timedelta(days=1):
             if start is not None:
-                runs.append(Period(start, previous))
+                out.append(Period(start, previous))
             start = day
         previous = day
     if start is not None:
-        runs.append(Period(start, previous))
-    return runs
+        out.append(Period(start, previous))
+    return out
 
 
 def trend(scope, year, now):
-    """[(month 'YYYY-MM', services, effective hours)] up to this month: snapshots where taken, else live."""
+    """[(month 'YYYY-MM', services, effective hours)] up to this month."""
     today = local_today(now)
-    covered = set(db.session.scalars(sa.select(SnapshotDay.day).where(
-        SnapshotDay.day >= Period.year(year).first, SnapshotDay.day < today)))
     out = []
     for month in Period.year(year).months():
         if month.first > today:
             break
-        days = list(days_between(month.first, min(month.last, today)))
-        snapped = [d for d in days if d in covered]
-        services, hours = _from_snapshots(scope, snapped) if snapped else (0, 0.0)
-        for run in _runs(d for d in days if d not in covered):
-            live = figures(scope, run).get("all")
-            if live:
-                services, hours = services + live["service_count"], hours + live["effective_hours"]
-        out.append((month.first.strftime("%Y-%m"), services, round(hours, 2)))
+        base = snapshot_base(scope, Period(month.first, min(month.last, today))).get("all")
+        figures = combine(base, 0)
+        out.append((month.first.strftime("%Y-%m"), figures["service_count"], figures["effective_hours"]))
     return out

@@ -33,9 +33,10 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 def rows(year, district_code=None):
     """One list of the 15 values per pilot, in the table's order."""
     out = []
+    served = pilots.Services(year)
     for number, pilot in enumerate(pilots.pilots_of(year, district_code), start=1):
-        services, enterprises = pilots.computed(pilot)
-        proposed_content, proposed_industries = pilots.proposals(pilot)
+        services, enterprises = pilots.computed(pilot, served)
+        proposed_content, proposed_industries = pilots.proposals(pilot, served)
         out.append([
             number, str(DISTRICT_LABELS.get(pilot.district_code, pilot.district.name)), pilot.name, pilot.basic_info,
             pilot.funds_wan, pilot.expert_person_times,

@@ -24,7 +24,7 @@ from . import pilots as pilot_services
 from . import snapshot
 from .forms import PilotForm
 from .metrics import NATIONAL_BENCHMARK_HOURS, figures, summary
-from .scope import Period, district_scope, parse_year, scope_for
+from .scope import Period, parse_year, scope_for
 from .table import COLUMN_LABELS
 from .table import rows as table_rows
 
@@ -118,8 +118,7 @@ def _district(year, period, code):
 def _city(year, period):
     districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
     by_district = figures(scope_for(current_user), period, "district")
-    enterprise_counts = {d.code: summary(district_scope(d.code), period)["enterprises_served"] for d in districts
-                         if d.code in by_district}
+    enterprise_counts = {code: v["enterprises_served"] for code, v in by_district.items()}
     totals = summary(scope_for(current_user), period)
     pilot_count = db.session.scalar(sa.select(sa.func.count(Pilot.id)).where(Pilot.year == year))
     side_by_side = chart("bar", [str(d.label) for d in districts], [
@@ -156,7 +155,7 @@ def districts_csv():
     lines = []
     for d in db.session.scalars(sa.select(District).order_by(District.position)):
         v = by_district.get(d.code)
-        served = summary(district_scope(d.code), period)["enterprises_served"] if v else 0
+        served = v["enterprises_served"] if v else 0
         lines.append([str(d.label), v["service_count"] if v else 0, served, d.enterprise_target,
                       v["external_hours"] if v else 0, v["effective_hours"] if v else 0,
                       v["sharing_rate"] if v else "", v["utilization"] if v else ""])

@@ -265,6 +265,16 @@ def test_staff_may_enter_actual_times_but_not_in_the_future(lab):
         services.check_out(lab.lab_a, booking, at(TUESDAY, "12:00"), at=at(TUESDAY, "10:00"))
 
 
+def test_actual_times_stay_within_two_days_of_the_booking(lab):
+    booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
+    with pytest.raises(ValidationError) as error:
+        services.check_in(lab.lab_a, booking, NOW - timedelta(days=3))
+    assert "两天" in str(error.value.fields["at"])
+    services.check_in(lab.lab_a, booking, at(TUESDAY, "09:00"))
+    with pytest.raises(ValidationError):
+        services.check_out(lab.lab_a, booking, at(TUESDAY, "11:00") + timedelta(days=3))
+
+
 def test_no_show_only_after_the_start(lab):
     booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
     with pytest.raises(InvalidTransition):

@@ -163,6 +163,24 @@ def test_search_finds_chinese_and_english_substrings(shelf, q, names):
     assert found(None, q=q) == names
 
 
+def test_two_character_terms_follow_an_edit_of_the_text(shelf):
+    """On PostgreSQL two-character terms use the bigram index, kept by the same event as search_text."""
+    from models import Instrument, db
+
+    chamber = db.session.scalar(sa.select(Instrument).where(Instrument.name == "盐雾试验箱"))
+    chamber.name = "高低温试验箱"
+    db.session.commit()
+    assert found(None, q="盐雾") == set()
+    assert found(None, q="低温") == {"高低温试验箱"}
+    assert found(None, q="ay") == {"高低温试验箱"}  # "salt spray": two ASCII letters
+
+
+def test_bigrams_are_the_two_character_pieces_without_spaces():
+    from models.instrument import bigrams
+
+    assert bigrams("盐雾 ab") == ["ab", "盐雾"]
+
+
 def test_filters_narrow_the_results(shelf):
     assert found(None, category="120000") == {"盐雾试验箱"}
     assert found(None, district="310112") == {"火花直读光谱仪", "盐雾试验箱"}

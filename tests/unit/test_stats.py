@@ -115,6 +115,20 @@ def test_a_pilot_counts_its_linked_institutions(data):
     assert (s["service_count"], s["enterprises_served"]) == (1, 1)
 
 
+def test_the_table_columns_of_many_pilots_match_their_summaries(data):
+    from app.stats.pilots import Services, computed
+
+    both = Pilot(year=2025, district_code="310115", name="两家", institutions=[data.institution_a, data.institution_b])
+    one = Pilot(year=2025, district_code="310112", name="一家", institutions=[data.institution_b])
+    db.session.add_all([both, one])
+    db.session.commit()
+    served = Services(2025)
+    for pilot in (both, one):
+        s = summary(pilot_scope(pilot), YEAR)
+        assert computed(pilot, served) == computed(pilot) == (s["service_count"], s["enterprises_served"])
+    assert computed(both, served) == (4, 3)
+
+
 def test_a_category_scope(data):
     analytical = summary(Scope(None, category="01"), YEAR)
     assert analytical["service_count"] == 3 and analytical["external_hours"] == 7.5
@@ -142,6 +156,21 @@ def test_months_split_the_hours(data):
     assert sum(m["external_hours"] for m in months.values()) == 8.5
 
 
+def test_a_day_finds_long_and_early_started_bookings_through_the_bounded_scan(world, create_instrument,
+                                                                              create_booking):
+    """One day's figures look up bookings by booked start within the longest hold plus the slack;
+    a 14-day booking ending that day, and one checked in early the day before, both count."""
+    x = create_instrument(world.institution_a, calibration_valid_until=date(2027, 1, 1), max_minutes=20160)
+    day = date(2025, 7, 15)
+    fortnight = at(day, "12:00") - timedelta(days=14)
+    completed(create_booking, x, world.enterprise_a, fortnight, at(day, "12:00"), "0.00")
+    early = create_booking(x, world.enterprise_b, start=at(day, "14:00"), minutes=60, status="completed",
+                           actual_start=at(day, "14:00") - timedelta(days=1), actual_end=at(day, "15:00"))
+    assert early.actual_start < at(day, "00:00")
+    hours = figures(Scope(None), Period(day, day))["all"]["external_hours"]
+    assert hours == 12 + 15  # 00:00-12:00 of the long one, 00:00-15:00 of the early one
+
+
 def test_an_empty_scope_has_zeros_not_errors():
     s = summary(Scope(frozenset()), YEAR)
     assert s["service_count"] == 0 and s["sharing_rate"] is None and s["utilization"] is None
@@ -161,3 +190,22 @@ def test_the_snapshot_is_idempotent_and_the_trend_matches_live_figures(data):
     assert from_snapshots == live
     assert [services for _m, services, _h in live] == [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]
     assert round(sum(h for _m, _s, h in live), 2) == 10.5
+
+
+def test_yearly_figures_read_the_snapshots_where_taken_and_match_the_records(data):
+    from app.stats import snapshot
+    from models.stats import UsageSnapshot
+
+    later = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    live = {group: figures(Scope(None), YEAR, group, live=True) for group in (None, "district", "institution")}
+    snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
+    for group, expected in live.items():
+        assert figures(Scope(None), YEAR, group) == expected
+    assert summary(Scope(None), YEAR)["service_count"] == live[None]["all"]["service_count"]
+
+    march = db.session.query(UsageSnapshot).filter(UsageSnapshot.day == date(2025, 3, 3),
+                                                   UsageSnapshot.bookings_completed > 0).one()
+    march.bookings_completed += 100  # proves the figures come from the snapshot, not the records
+    db.session.flush()
+    assert figures(Scope(None), YEAR)["all"]["bookings_completed"] == live[None]["all"]["bookings_completed"] + 100
+    assert figures(Scope(None), YEAR, live=True)["all"] == live[None]["all"]
