@@ -53,8 +53,13 @@ def paginate(stmt, page, per_page, *, scalars=True, key=None):
     offset = (page - 1) * per_page
     if key is not None:
         ids_stmt = stmt.with_only_columns(key)
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(ids_stmt.order_by(None).subquery()))
-        ids = db.session.scalars(ids_stmt.limit(per_page).offset(offset)).all()
+        page_rows = db.session.execute(ids_stmt.add_columns(sa.func.count().over().label("total"))
+                                       .limit(per_page).offset(offset)).all()
+        ids = [row[0] for row in page_rows]
+        if page_rows:
+            total = page_rows[0].total  # counted in the same pass as the page
+        else:
+            total = db.session.scalar(sa.select(sa.func.count()).select_from(ids_stmt.order_by(None).subquery()))
         found = {row.id: row for row in db.session.scalars(
             sa.select(key.class_).where(key.in_(ids))).unique()} if ids else {}
         return Page([found[i] for i in ids if i in found], total or 0, page, per_page)

@@ -81,10 +81,8 @@ def _organizations(actor, stmt):
 
 
 def _approved_institutions():
-    """Ids of the approved institutions, as a list (a few hundred): with a subquery PostgreSQL took them
-    for 1 % of all organisations, guessed 1 % of the instruments, and chose nested loops for search."""
-    return db.session.scalars(sa.select(Organization.id).where(
-        Organization.kind == "institution", Organization.approved.is_(True))).all()
+    return sa.select(Organization.id).where(Organization.kind == "institution",
+                                            Organization.approved.is_(True))
 
 
 @scope_rule(Instrument)

@@ -116,6 +116,27 @@ def test_search_list_shape_and_paging(api, world, create_instrument):
     assert api().get("/instruments?per_page=1000").get_json()["per_page"] == 100
 
 
+def test_pages_follow_one_order_and_keep_the_total_past_the_end(api, world, create_instrument):
+    for n in (3, 1, 2):
+        create_instrument(world.institution_a, name=f"光谱仪{n}")
+    names = [i["name"] for p in (1, 2) for i in api().get(f"/instruments?q=光谱&per_page=2&page={p}").get_json()["items"]]
+    assert names == ["光谱仪1", "光谱仪2", "光谱仪3"]
+    beyond = api().get("/instruments?q=光谱&per_page=2&page=5").get_json()
+    assert beyond["items"] == [] and beyond["total"] == 3
+
+
+def test_a_list_gives_each_instrument_its_own_opening_hours(api, world, create_instrument):
+    own = create_instrument(world.institution_a, name="自有时间光谱仪")
+    api(world.lab_a).put(f"/instruments/{own.id}/opening-hours",
+                         json={"hours": [{"weekday": 6, "start": "10:00", "end": "12:00"}]})
+    create_instrument(world.institution_b, name="默认时间光谱仪")
+    items = {i["name"]: i for i in api().get("/instruments?q=光谱").get_json()["items"]}
+    assert items["自有时间光谱仪"]["opening_hours"] == [{"weekday": 6, "start": "10:00", "end": "12:00"}]
+    assert items["自有时间光谱仪"]["opening_hours_source"] == "instrument"
+    single = api().get(f"/instruments/{items['默认时间光谱仪']['id']}").get_json()
+    assert items["默认时间光谱仪"]["opening_hours"] == single["opening_hours"] != []
+
+
 @pytest.mark.parametrize("query,field", [("mode=flying", "mode"), ("institution_id=abc", "institution_id"),
                                          ("page=0", "page"), ("per_page=x", "per_page")])
 def test_garbage_filters_are_422(api, query, field):
