@@ -29,12 +29,12 @@ from models import db
 from models.instrument import PG_FILL_BIGRAMS, Category
 from models.reference import DISTRICTS, INDUSTRIES
 from models.timeutil import at_local, local_today
-from models.uscc import check_character
+
+from .bulk import Writer, uscc, weighted
 
 FULL = {"institutions": 300, "instruments": 10_000, "enterprises": 30_000, "bookings": 1_000_000,
         "orders": 100_000}
 PASSWORD = "bench12345"
-BATCH = 10_000
 YEARS_BACK_DAYS = 1005  # with 90 days ahead: three years of bookings
 AHEAD_DAYS = 90
 SLOTS = ((9, 0, 3), (13, 30, 4))  # (hour, minute, longest hours) of the morning and afternoon slot
@@ -49,57 +49,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
 def counts(scale):
     return {k: max(2, round(v * scale)) for k, v in FULL.items()}
-
-
-def uscc(rng, kind_prefix):
-    first = kind_prefix + "310" + "".join(rng.choice("0123456789") for _ in range(3)) + "".join(
-        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-    return first + check_character(first)
-
-
-def weighted(rng, pairs, n):
-    states, weights = zip(*pairs, strict=True)
-    return rng.choices(states, weights, k=n)
-
-
-class Writer:
-    """Batched Core inserts into one connection; remembers the highest id per table."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.tables = db.metadata.tables
-        self.rows = {}
-
-    def add(self, table, row):
-        batch = self.rows.setdefault(table, [])
-        batch.append(row)
-        if len(batch) >= BATCH:
-            self.flush()
-
-    def flush(self):
-        """Every pending batch, parents before children (foreign keys are checked per row)."""
-        for name in [t.name for t in db.metadata.sorted_tables]:
-            rows = self.rows.get(name)
-            if rows:
-                table = self.tables[name]
-                # executemany needs one shape: an absent value is the column's default, else NULL
-                base = {key: self._default(table.c[key]) for key in set().union(*rows)}
-                self.connection.execute(table.insert(), [base | row for row in rows])
-                self.rows[name] = []
-
-    @staticmethod
-    def _default(column):
-        default = column.default
-        return default.arg if default is not None and default.is_scalar else None
-
-    def reset_sequences(self):
-        if self.connection.dialect.name != "postgresql":
-            return
-        for table in self.tables.values():
-            if "id" in table.c and isinstance(table.c.id.type, sa.Integer) and table.c.id.primary_key:
-                self.connection.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"))
 
 
 class City:
