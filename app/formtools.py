@@ -10,7 +10,17 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField, ValidationError
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from models.errors import ValidationError as DomainValidationError
@@ -19,6 +29,34 @@ required = DataRequired(message=_l("请填写此项。"))
 # For numbers: 0 is an answer (DataRequired would call it missing) that a range check then judges.
 present = InputRequired(message=_l("请填写此项。"))
 optional = Optional()
+
+
+class _Lenient:
+    """Blank input is no value (a required-validator then speaks); input that does not parse gets
+    `invalid` as its message, in our words rather than WTForms' English."""
+
+    invalid = None
+
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip() == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid) from None
+
+
+class IntegerInput(_Lenient, IntegerField):
+    invalid = _l("请输入整数。")
+
+
+class DecimalInput(_Lenient, DecimalField):
+    invalid = _l("请输入数字。")
+
+
+class DateInput(_Lenient, DateField):
+    invalid = _l("日期格式应为 YYYY-MM-DD，且须是存在的日期。")
 
 
 def max_length(n):

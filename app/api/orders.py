@@ -12,7 +12,7 @@ from models.order import KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..catalog.forms import _Date, _Decimal, _Int
+from ..formtools import DateInput, DecimalInput, IntegerInput
 from ..orders import reports
 from ..orders import services as orders
 from ..orders.forms import OrderForm
@@ -103,9 +103,9 @@ def _field(form_field_class, name, value, label):
 
 
 def _quote(who, order, body, now):
-    amount = _field(_Decimal, "amount", body.get("amount"), _l("报价"))
-    days = _field(_Int, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
-    until = _field(_Date, "valid_until", body.get("valid_until"), _l("有效期"))
+    amount = _field(DecimalInput, "amount", body.get("amount"), _l("报价"))
+    days = _field(IntegerInput, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
+    until = _field(DateInput, "valid_until", body.get("valid_until"), _l("有效期"))
     orders.quote(who, order, amount, days, until, body.get("note") or "", now)
 
 

@@ -3,12 +3,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     EmailField,
     Form,
     FormField,
-    IntegerField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -19,6 +16,9 @@ from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, SERVICE_MODES, TRACE
 
 from ..formtools import (
     ChoiceField,
+    DateInput,
+    DecimalInput,
+    IntegerInput,
     MultiChoiceField,
     max_length,
     optional,
@@ -37,41 +37,6 @@ def _number(minimum, maximum, message=None):
                        message=message or _l("应为 %(min)s 到 %(max)s 之间的整数。", min=minimum, max=maximum))
 
 
-class _Int(IntegerField):
-    """An integer field whose "not a number" message is ours."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and str(valuelist[0]).strip() == "":
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("请输入整数。")) from None
-
-
-class _Decimal(DecimalField):
-    def process_formdata(self, valuelist):
-        if valuelist and str(valuelist[0]).strip() == "":
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("请输入数字。")) from None
-
-
-class _Date(DateField):
-    def process_formdata(self, valuelist):
-        if valuelist and str(valuelist[0]).strip() == "":
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("日期格式应为 YYYY-MM-DD，且须是存在的日期。")) from None
-
-
 class ContactFields(Form):
     name = StringField(_l("联系人"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
@@ -85,8 +50,8 @@ class MetrologyFields(Form):
     traceability = ChoiceField(_l("溯源方式"), validators=[optional],
                                choices=lambda: [("", "—")] + [(c, TRACEABILITY_LABELS[c]) for c in TRACEABILITY])
     certificate_no = StringField(_l("证书编号"), filters=[strip], validators=[optional, max_length(50)])
-    certified_on = _Date(_l("检定/校准日期"), format=DATE_FORMATS, validators=[optional])
-    valid_until = _Date(_l("有效期至"), format=DATE_FORMATS, validators=[optional])
+    certified_on = DateInput(_l("检定/校准日期"), format=DATE_FORMATS, validators=[optional])
+    valid_until = DateInput(_l("有效期至"), format=DATE_FORMATS, validators=[optional])
     certifying_body = StringField(_l("检定/校准机构"), filters=[strip], validators=[optional, max_length(100)])
 
     def validate_valid_until(self, field):
@@ -95,23 +60,23 @@ class MetrologyFields(Form):
 
 
 class RulesFields(Form):
-    slot_minutes = _Int(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
+    slot_minutes = IntegerInput(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
                         validators=[present, _number(5, 240)])
-    min_minutes = _Int(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
+    min_minutes = IntegerInput(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
                        validators=[present, _number(5, 1440)])
-    max_minutes = _Int(_l("最长时长（分钟）"), default=DEFAULT_RULES["max_minutes"],
+    max_minutes = IntegerInput(_l("最长时长（分钟）"), default=DEFAULT_RULES["max_minutes"],
                        validators=[present, _number(5, 20160)])
-    lead_minutes = _Int(_l("最少提前（分钟）"), default=DEFAULT_RULES["lead_minutes"],
+    lead_minutes = IntegerInput(_l("最少提前（分钟）"), default=DEFAULT_RULES["lead_minutes"],
                         validators=[optional, _number(0, 43200)])
-    max_advance_days = _Int(_l("最多提前（天）"), default=DEFAULT_RULES["max_advance_days"],
+    max_advance_days = IntegerInput(_l("最多提前（天）"), default=DEFAULT_RULES["max_advance_days"],
                             validators=[present, _number(1, 365)])
-    buffer_minutes = _Int(_l("预约间隔缓冲（分钟）"), default=DEFAULT_RULES["buffer_minutes"],
+    buffer_minutes = IntegerInput(_l("预约间隔缓冲（分钟）"), default=DEFAULT_RULES["buffer_minutes"],
                           validators=[optional, _number(0, 1440)])
     requires_approval = BooleanField(_l("预约需机构审批"), default=DEFAULT_RULES["requires_approval"])
-    max_future_bookings_per_org = _Int(_l("每家企业未来预约上限"),
+    max_future_bookings_per_org = IntegerInput(_l("每家企业未来预约上限"),
                                        default=DEFAULT_RULES["max_future_bookings_per_org"],
                                        validators=[present, _number(1, 100)])
-    cancel_free_hours = _Int(_l("免费取消时限（小时）"), default=DEFAULT_RULES["cancel_free_hours"],
+    cancel_free_hours = IntegerInput(_l("免费取消时限（小时）"), default=DEFAULT_RULES["cancel_free_hours"],
                              validators=[optional, _number(0, 720)])
 
     def validate_min_minutes(self, field):
@@ -142,9 +107,9 @@ class InstrumentForm(FlaskForm):
     model = StringField(_l("规格型号"), filters=[strip], validators=[optional, max_length(100)])
     manufacturer = StringField(_l("生产制造商"), filters=[strip], validators=[optional, max_length(100)])
     country_of_origin = StringField(_l("产地国别"), filters=[strip], validators=[optional, max_length(50)])
-    original_value_wan = _Decimal(_l("原值（万元）"), places=2, validators=[
+    original_value_wan = DecimalInput(_l("原值（万元）"), places=2, validators=[
         optional, positive_decimal(2, maximum=10**8)])
-    commissioned_on = _Date(_l("启用日期"), format=DATE_FORMATS, validators=[optional])
+    commissioned_on = DateInput(_l("启用日期"), format=DATE_FORMATS, validators=[optional])
     category_code = StringField(_l("分类编码"), filters=[strip], validators=[required, max_length(6)])
     location = StringField(_l("安放地址"), filters=[strip], validators=[optional, max_length(200)])
     contact = FormField(ContactFields, label=_l("联系方式"))
@@ -154,9 +119,9 @@ class InstrumentForm(FlaskForm):
     sharing_rules = TextAreaField(_l("对外开放共享规定"), filters=[strip], validators=[optional, max_length(500)])
     metrology = FormField(MetrologyFields, label=_l("计量特性"))
     service_modes = MultiChoiceField(_l("服务方式"), choices=mode_choices, default=["self_operated"])
-    hourly_rate = _Decimal(_l("收费标准（元/小时）"), places=2, default=0, validators=[
+    hourly_rate = DecimalInput(_l("收费标准（元/小时）"), places=2, default=0, validators=[
         optional, positive_decimal(2, maximum=10**6)])
-    sme_discount_percent = _Decimal(_l("中小企业优惠（%）"), places=2, default=0, validators=[
+    sme_discount_percent = DecimalInput(_l("中小企业优惠（%）"), places=2, default=0, validators=[
         optional, positive_decimal(2, maximum=100)])
     rules = FormField(RulesFields, label=_l("预约规则"))
     open_on_holidays = BooleanField(_l("法定节假日开放"))

@@ -7,15 +7,25 @@ from wtforms.validators import NumberRange
 
 from models.order import DISPOSALS, KINDS
 
-from ..catalog.forms import _Date, _Decimal, _Int
-from ..formtools import ChoiceField, max_length, optional, positive_decimal, present, required, strip
+from ..formtools import (
+    ChoiceField,
+    DateInput,
+    DecimalInput,
+    IntegerInput,
+    max_length,
+    optional,
+    positive_decimal,
+    present,
+    required,
+    strip,
+)
 from ..labels import DISPOSAL_LABELS, MODE_LABELS, REVIEW_WORDS
 
 
 class SampleFields(Form):
     name = StringField(_l("样品名称"), filters=[strip], validators=[required, max_length(100)])
     model = StringField(_l("规格型号"), filters=[strip], validators=[optional, max_length(100)])
-    quantity = _Int(_l("数量"), validators=[present, NumberRange(min=1, max=100000,
+    quantity = IntegerInput(_l("数量"), validators=[present, NumberRange(min=1, max=100000,
                                                                  message=_l("数量应为 1 到 100000 的整数。"))])
     unit = StringField(_l("单位"), filters=[strip], default="件", validators=[required, max_length(10)])
     disposal = ChoiceField(_l("检后处理"), default="return", validators=[required],
@@ -31,23 +41,23 @@ class ItemFields(Form):
 class OrderForm(FlaskForm):
     kind = ChoiceField(_l("委托类型"), default="test_by_proxy", validators=[required],
                        choices=lambda: [(k, MODE_LABELS[k]) for k in KINDS])
-    institution_id = _Int(_l("检测机构"), validators=[present])
-    instrument_id = _Int(_l("指定仪器（选填）"), validators=[optional])
+    institution_id = IntegerInput(_l("检测机构"), validators=[present])
+    instrument_id = IntegerInput(_l("指定仪器（选填）"), validators=[optional])
     title = StringField(_l("委托名称"), filters=[strip], validators=[required, max_length(100)],
                         description=_l("如：电池外壳盐雾试验"))
     description = TextAreaField(_l("补充说明"), filters=[strip], validators=[optional, max_length(1000)],
                                 description=_l("实验外包请说明实验方案、判定要求等"))
     sample = FormField(SampleFields, label=_l("样品"))
     items = FieldList(FormField(ItemFields), min_entries=3, max_entries=30, label=_l("检测项目"))
-    needed_by = _Date(_l("期望完成日期"), format=["%Y-%m-%d"], validators=[optional])
+    needed_by = DateInput(_l("期望完成日期"), format=["%Y-%m-%d"], validators=[optional])
     confidential = BooleanField(_l("保密委托（监管部门统计时不显示名称与样品）"))
 
 
 class QuoteForm(FlaskForm):
-    amount = _Decimal(_l("报价（元）"), places=2, validators=[present, positive_decimal(2, maximum=10**8)])
-    turnaround_days = _Int(_l("检测周期（天）"), validators=[present, NumberRange(
+    amount = DecimalInput(_l("报价（元）"), places=2, validators=[present, positive_decimal(2, maximum=10**8)])
+    turnaround_days = IntegerInput(_l("检测周期（天）"), validators=[present, NumberRange(
         min=1, max=365, message=_l("检测周期应为 1 到 365 天。"))])
-    valid_until = _Date(_l("报价有效期至"), format=["%Y-%m-%d"], validators=[required])
+    valid_until = DateInput(_l("报价有效期至"), format=["%Y-%m-%d"], validators=[required])
     note = TextAreaField(_l("说明"), filters=[strip], validators=[optional, max_length(500)])
 
 
