@@ -19,7 +19,6 @@ from models.errors import (
     CalibrationExpired,
     Closed,
     Forbidden,
-    InvalidTransition,
     NotBookable,
     PolicyViolation,
     SlotUnavailable,
@@ -27,7 +26,6 @@ from models.errors import (
 )
 from models.instrument import Instrument
 from models.occupancy import Occupancy, active_holds
-from models.organization import Organization
 from models.timeutil import local, minutes_of_day
 
 from ..availability.services import obstacle
@@ -178,34 +176,26 @@ def _announce_new(booking, actor):
         tell_customer(booking, "booking_confirmed")
 
 
-# Transitions -------------------------------------------------------------------------------
-
-def _require(allowed):
-    if not allowed:
-        raise Forbidden()
-
+# Transitions: each asks the booking's guard first (403 may never, 409 not now) -------------
 
 def approve(actor, booking, now):
-    _require(booking.may_decide(actor))
-    if booking.status == "pending":
-        # Approving is re-checking: the calendar may have changed since the request.
-        check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
-                       ignore_hold_id=booking.occupancy_id)
+    booking.require("approve", actor, now)
+    # Approving is re-checking: the calendar may have changed since the request.
+    check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
+                   ignore_hold_id=booking.occupancy_id)
     booking.transition("confirmed", actor=actor, now=now, action="approved")
     tell_customer(booking, "booking_approved")
 
 
 def reject(actor, booking, reason, now):
-    _require(booking.may_decide(actor))
+    booking.require("reject", actor, now)
     booking.transition("rejected", actor=actor, now=now, reason=reason or "")
     tell_customer(booking, "booking_rejected", reason=reason or "")
 
 
 def cancel(actor, booking, reason, now):
-    _require(booking.may_cancel(actor))
+    booking.require("cancel", actor, now)
     staff = booking.is_staff(actor)
-    if not staff and now >= booking.start_at and booking.status in ("pending", "confirmed"):
-        raise InvalidTransition(_l("预约已经开始，不能再取消。如未使用，机构会将其记为爽约。"))
     late = not staff and booking.status == "confirmed" and now > booking.start_at - timedelta(
         hours=booking.instrument.cancel_free_hours)
     booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
@@ -226,16 +216,16 @@ def _actual_time(booking, at, now, field):
 
 
 def check_in(actor, booking, now, at=None):
-    _require(booking.may_operate(actor))
+    booking.require("check_in", actor, now)
     moment = _actual_time(booking, at, now, "at")
     booking.transition("checked_in", actor=actor, now=now, action="checked_in")
     booking.actual_start = moment
 
 
 def check_out(actor, booking, now, at=None):
-    _require(booking.may_operate(actor))
+    booking.require("check_out", actor, now)
     moment = _actual_time(booking, at, now, "at")
-    if booking.status == "checked_in" and moment <= booking.actual_start:
+    if moment <= booking.actual_start:
         raise ValidationError(fields={"at": _l("结束时间应晚于签到时间。")})
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
@@ -244,11 +234,24 @@ def check_out(actor, booking, now, at=None):
 
 
 def mark_no_show(actor, booking, now):
-    _require(booking.may_operate(actor))
-    if booking.status == "confirmed" and now < booking.start_at:
-        raise InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
+    booking.require("no_show", actor, now)
     booking.transition("no_show", actor=actor, now=now)
     tell_customer(booking, "booking_no_show")
+
+
+# Each of the booking's ACTIONS by its name: what the web's and the API's action routes call.
+STEPS = {
+    "approve": lambda actor, booking, now, reason, at: approve(actor, booking, now),
+    "reject": lambda actor, booking, now, reason, at: reject(actor, booking, reason, now),
+    "cancel": lambda actor, booking, now, reason, at: cancel(actor, booking, reason, now),
+    "check_in": lambda actor, booking, now, reason, at: check_in(actor, booking, now, at),
+    "check_out": lambda actor, booking, now, reason, at: check_out(actor, booking, now, at),
+    "no_show": lambda actor, booking, now, reason, at: mark_no_show(actor, booking, now),
+}
+
+
+def perform(actor, booking, action, now, *, reason="", at=None):
+    STEPS[action](actor, booking, now, reason, at)
 
 
 def refuse_closure_over_bookings(instrument, start, end):
@@ -257,7 +260,3 @@ def refuse_closure_over_bookings(instrument, start, end):
     if holds:
         raise SlotUnavailable(_l("该时段已有 %(n)s 个有效预约，请先与企业沟通并取消这些预约，再安排停机。", n=len(holds)))
 
-
-def find_enterprise(uscc):
-    return db.session.scalar(sa.select(Organization).where(Organization.uscc == uscc,
-                                                            Organization.kind == "enterprise"))

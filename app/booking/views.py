@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models import audit, db
-from models.booking import ACTIVE, STATES, Booking
+from models.booking import ACTIONS, ACTIVE, STATES, Booking
 from models.errors import DomainError, Forbidden, ValidationError
 from models.instrument import Instrument
 from models.timeutil import at_local, local_today, parse_instant
@@ -100,27 +100,14 @@ def _do(action, booking, now):
     at = _instant(request.form.get("at")) if request.form.get("at") else None
     if request.form.get("at") and at is None:
         raise ValidationError(fields={"at": _("时间格式应为 2026-05-06T09:00。")})
-    if action == "approve":
-        services.approve(current_user, booking, now)
-    elif action == "reject":
-        services.reject(current_user, booking, reason, now)
-    elif action == "cancel":
-        services.cancel(current_user, booking, reason, now)
-    elif action == "check_in":
-        services.check_in(current_user, booking, now, at)
-    elif action == "check_out":
-        services.check_out(current_user, booking, now, at)
-    elif action == "no_show":
-        services.mark_no_show(current_user, booking, now)
-    else:
-        raise Forbidden()
+    services.perform(current_user, booking, action, now, reason=reason, at=at)
 
 
 DONE = {"approve": _l("已批准该预约。"), "reject": _l("已拒绝该预约。"), "cancel": _l("预约已取消。"),
         "check_in": _l("已签到。"), "check_out": _l("已签退，本次使用已完成。"), "no_show": _l("已记为爽约。")}
 
 
-@bp.post("/bookings/<int:booking_id>/<action>")
+@bp.post(f"/bookings/<int:booking_id>/<any({', '.join(ACTIONS)}):action>")
 @login_required
 def act(booking_id, action):
     booking = get_in_scope(Booking, booking_id, current_user)

@@ -102,6 +102,7 @@ def detail(order_id):
     work_form.instrument_id.choices = _own_instrument_choices(order)
     return render_template(
         "orders/detail.html", order=order, trail=audit.trail(order), party=is_party(current_user, order),
+        now=clock.now(),
         timeline=TIMELINE, next_step=NEXT_STEP.get(order.status), work=services.work_of(order),
         quote_form=QuoteForm(formdata=None), report_form=ReportForm(formdata=None), work_form=work_form,
         review=reviews.review_of(order=order), review_form=ReviewForm(formdata=None))
@@ -123,26 +124,13 @@ def _back(order, error=None):
     return redirect(url_for(".detail", order_id=order.id))
 
 
-SIMPLE = {
-    "accept": lambda order, now: services.accept(current_user, order, now),
-    "decline": lambda order, now: services.decline(current_user, order, now, request.form.get("reason", "")),
-    "reject": lambda order, now: services.reject(current_user, order, request.form.get("reason", ""), now),
-    "cancel": lambda order, now: services.cancel(current_user, order, request.form.get("reason", ""), now),
-    "receive_sample": lambda order, now: services.receive_sample(current_user, order, now,
-                                                                 request.form.get("sample_no")),
-    "start": lambda order, now: services.start_testing(current_user, order, now),
-    "complete": lambda order, now: services.complete(current_user, order, now),
-}
-
-
-@bp.post("/orders/<int:order_id>/<action>")
+@bp.post(f"/orders/<int:order_id>/<any({', '.join(services.STEPS)}):action>")
 @login_required
 def act(order_id, action):
-    if action not in SIMPLE:
-        raise NotFound()
     order = get_in_scope(ServiceOrder, order_id, current_user)
     try:
-        SIMPLE[action](order, clock.now())
+        services.perform(current_user, order, action, clock.now(), reason=request.form.get("reason", ""),
+                         sample_no=request.form.get("sample_no"))
     except DomainError as error:
         return _back(order, error)
     db.session.commit()
