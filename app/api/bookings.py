@@ -8,14 +8,14 @@ from models import Organization, db
 from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
-from models.timeutil import at_local, iso_local, local_today, parse_instant
+from models.timeutil import at_local, iso_local, local_today
 
 from .. import clock
 from ..availability.services import free_and_busy
 from ..booking import services as bookings
+from ..formtools import read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
-from .catalog import parse_time_field
 
 MAX_WINDOW_DAYS = 62
 
@@ -76,7 +76,7 @@ def create_booking():
     who = actor()
     body, fields = json_body(), {}
     instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
     purpose = body.get("purpose") or ""
     if not isinstance(purpose, str) or len(purpose) > 500:
         fields["purpose"] = _l("用途说明最多 500 字。")
@@ -127,20 +127,12 @@ def get_booking(booking_id):
     return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
 
 
-def _at(body):
-    if body.get("at") in (None, ""):
-        return None
-    try:
-        return parse_instant(body["at"])
-    except (ValueError, TypeError):
-        raise ValidationError(fields={"at": _l("时间格式应为 ISO 8601，如 2026-05-01T09:00。")}) from None
-
-
 @bp.post(f"/bookings/<booking_id>/<any({hyphenated(ACTIONS)}):action>")
 def booking_action(booking_id, action):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)
     body = json_body()
-    bookings.perform(who, booking, unhyphenated(action), clock.now(), reason=reason_of(body), at=_at(body))
+    bookings.perform(who, booking, unhyphenated(action), clock.now(), reason=reason_of(body),
+                     at=read_instants(body, "at", optional=True)[0])
     db.session.commit()
     return jsonify(booking_json(booking, who))

@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from models import Organization, db
 from models.errors import NotFound, ValidationError
 from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, weekly_hours_of
-from models.timeutil import iso_local, local_today, parse_instant
+from models.timeutil import iso_local, local_today
 
 from .. import clock
 from ..booking.services import refuse_closure_over_bookings
 from ..catalog import search as catalog_search
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from .base import actor, bp, created, json_body, listing, validated
@@ -162,23 +163,13 @@ def _manages(instrument):
     return g.actor is not None and g.actor.is_staff_of(instrument.institution_id)
 
 
-def parse_time_field(body, name, fields):
-    try:
-        return parse_instant(body.get(name))
-    except (ValueError, TypeError):
-        fields[name] = _l("时间格式应为 ISO 8601，如 2026-05-01T09:00（不带时区即北京时间）。")
-        return None
-
-
 @bp.get("/instruments/<instrument_id>/closures")
 def closures(instrument_id):
     found = get_in_scope(Instrument, instrument_id, g.actor)
     stmt = sa.select(Closure).where(Closure.instrument_id == found.id)
     if request.args.get("from"):
-        try:
-            stmt = stmt.where(Closure.end_at > parse_instant(request.args["from"]))
-        except ValueError:
-            raise ValidationError(fields={"from": _l("日期格式应为 YYYY-MM-DD。")}) from None
+        (since,) = read_instants(request.args, "from")
+        stmt = stmt.where(Closure.end_at > since)
     stmt = stmt.order_by(Closure.start_at)
     return listing(stmt, lambda c: closure_json(c, _manages(found)), default_per_page=100)
 
@@ -186,10 +177,8 @@ def closures(instrument_id):
 @bp.post("/instruments/<instrument_id>/closures")
 def add_closure(instrument_id):
     found = catalog.managed_instrument(actor(), instrument_id)
-    body, fields = json_body(), {}
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
-    if fields:
-        raise ValidationError(fields=fields)
+    body = json_body()
+    start, end = read_instants(body, "start", "end")
     closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now(),
                                   check_bookings=refuse_closure_over_bookings)
     db.session.commit()

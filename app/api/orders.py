@@ -12,14 +12,13 @@ from models.order import ACTIONS, KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..formtools import DateInput, DecimalInput, IntegerInput
+from ..formtools import DateInput, DecimalInput, IntegerInput, read_instant
 from ..orders import reports
 from ..orders import services as orders
 from ..orders.forms import OrderForm
 from ..policy import get_in_scope, is_party, parse_id, scoped
 from ..reviews import services as reviews
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
-from .catalog import parse_time_field
 
 
 def order_json(order, viewer):
@@ -156,7 +155,7 @@ def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
     body, fields = json_body(), {}
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
     try:
         instrument_id = parse_id(body.get("instrument_id"))
     except NotFound:

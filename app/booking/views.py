@@ -12,10 +12,11 @@ from models import audit, db
 from models.booking import ACTIONS, ACTIVE, STATES, Booking
 from models.errors import DomainError, Forbidden, ValidationError
 from models.instrument import Instrument
-from models.timeutil import at_local, local_today, parse_instant
+from models.timeutil import at_local, local_today
 
 from .. import clock
 from ..catalog import services as catalog
+from ..formtools import read_instants
 from ..labels import MODE_LABELS
 from ..orders.forms import ReviewForm
 from ..pagination import page_args, paginate
@@ -29,20 +30,8 @@ from .forms import ActualTimeForm, BookingForm, OnBehalfForm, ReasonForm
 bp = Blueprint("booking", __name__)
 
 
-def _instant(text):
-    try:
-        return parse_instant(text)
-    except (ValueError, TypeError):
-        return None
-
-
 def _times(form):
-    start, end = _instant(form.start.data), _instant(form.end.data)
-    fields = {name: _("请选择或填写有效的时间，如 2026-05-06T09:00。")
-              for name, value in (("start", start), ("end", end)) if value is None}
-    if fields:
-        raise ValidationError(fields=fields)
-    return start, end
+    return read_instants(form.data, "start", "end")
 
 
 def booking_form(instrument, formdata=None):
@@ -97,9 +86,7 @@ def detail(booking_id):
 
 def _do(action, booking, now):
     reason = (request.form.get("reason") or "").strip()[:500]
-    at = _instant(request.form.get("at")) if request.form.get("at") else None
-    if request.form.get("at") and at is None:
-        raise ValidationError(fields={"at": _("时间格式应为 2026-05-06T09:00。")})
+    (at,) = read_instants(request.form, "at", optional=True)
     services.perform(current_user, booking, action, now, reason=reason, at=at)
 
 

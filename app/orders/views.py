@@ -10,9 +10,9 @@ from models import Organization, audit, db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
 from models.order import STATES, ServiceOrder
-from models.timeutil import parse_instant
 
 from .. import clock
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
@@ -180,7 +180,7 @@ def report(order_id):
 def work(order_id):
     order = get_in_scope(ServiceOrder, order_id, current_user)
     try:
-        start, end = _instant("start"), _instant("end")
+        start, end = read_instants(request.form, "start", "end")
         services.log_work(current_user, order, request.form.get("instrument_id", type=int), start, end,
                           clock.now(), request.form.get("note", ""))
     except DomainError as error:
@@ -188,13 +188,6 @@ def work(order_id):
     db.session.commit()
     flash(_("仪器使用时间已登记，并已占用该仪器的日历。"), "success")
     return _back(order)
-
-
-def _instant(name):
-    try:
-        return parse_instant(request.form.get(name))
-    except (ValueError, TypeError):
-        raise ValidationError(fields={name: _("请填写有效的时间，如 2026-05-06T09:00。")}) from None
 
 
 @bp.get("/orders/<int:order_id>/report.pdf")

@@ -131,3 +131,46 @@ def test_a_wrong_state_comes_before_a_missing_reason(api, quoted):
     response = api(quoted.lab_a).post(f"/orders/{quoted.order.id}/reject", json={"reason": ""})
     assert response.status_code == 409  # the order is quoted: no reason would make a rejection possible
     assert db.session.scalar(sa.select(ServiceOrder.status)) == "quoted"
+
+
+# Time parsing: one reader, one message -----------------------------------------------------------
+
+INVALID_TIME = "请填写有效的时间，如 2026-05-06T09:00（不带时区即北京时间）"
+
+
+def test_an_unreadable_booking_time_gets_the_one_message_on_both_faces(sign_in, api, lab):
+    html = page(sign_in(lab.sme_a).post(f"/instruments/{lab.instrument.id}/bookings", follow_redirects=True, data={
+        "start": "明天上午", "end": f"{TUESDAY}T11:00", "service_mode": "self_operated"}))
+    assert INVALID_TIME in html
+    response = api(lab.sme_a).post("/bookings", json={"instrument_id": lab.instrument.id, "start": "明天上午",
+                                                      "end": f"{TUESDAY}T11:00"})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"start": INVALID_TIME + "。"}
+
+
+def test_an_unreadable_check_in_time_gets_the_one_message_on_both_faces(sign_in, api, lab, now):
+    booking_services.approve(lab.lab_a, lab.pending, now)
+    db.session.commit()
+    html = page(sign_in(lab.lab_a).post(f"/bookings/{lab.pending.id}/check_in", data={"at": "10点05"},
+                                        follow_redirects=True))
+    assert INVALID_TIME in html
+    response = api(lab.lab_a).post(f"/bookings/{lab.pending.id}/check-in", json={"at": "10点05"})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"at": INVALID_TIME + "。"}
+    assert status_of(lab.pending) == "confirmed"
+
+
+def test_an_unreadable_closure_time_gets_the_one_message_on_both_faces(sign_in, api, lab):
+    body = {"start": "下周一", "end": "2026-03-10T12:00", "kind": "maintenance"}
+    response = sign_in(lab.lab_a).post(f"/console/instruments/{lab.instrument.id}/closures", data=body)
+    assert response.status_code == 422 and INVALID_TIME in page(response)
+    response = api(lab.lab_a).post(f"/instruments/{lab.instrument.id}/closures", json=body)
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"start": INVALID_TIME + "。"}
+
+
+def test_an_unreadable_work_time_gets_the_one_message_on_both_faces(sign_in, api, quoted):
+    order = quoted.order
+    html = page(sign_in(quoted.lab_a).post(f"/orders/{order.id}/work", follow_redirects=True, data={
+        "instrument_id": "1", "start": "上午", "end": "2026-03-03T11:00"}))
+    assert INVALID_TIME in html
+    response = api(quoted.lab_a).post(f"/orders/{order.id}/work", json={
+        "instrument_id": 1, "start": "上午", "end": "2026-03-03T11:00"})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"start": INVALID_TIME + "。"}
