@@ -9,7 +9,6 @@ from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, 
 from models.timeutil import iso_local, local_today
 
 from .. import clock
-from ..booking.services import refuse_closure_over_bookings
 from ..catalog import search as catalog_search
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
@@ -179,8 +178,7 @@ def add_closure(instrument_id):
     found = catalog.managed_instrument(actor(), instrument_id)
     body = json_body()
     start, end = read_instants(body, "start", "end")
-    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now(),
-                                  check_bookings=refuse_closure_over_bookings)
+    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
     db.session.commit()
     return created(closure_json(closure, True))
 

@@ -25,7 +25,7 @@ from models.errors import (
     ValidationError,
 )
 from models.instrument import Instrument
-from models.occupancy import Occupancy, active_holds
+from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
 from ..availability.services import obstacle
@@ -252,11 +252,3 @@ STEPS = {
 
 def perform(actor, booking, action, now, *, reason="", at=None):
     STEPS[action](actor, booking, now, reason, at)
-
-
-def refuse_closure_over_bookings(instrument, start, end):
-    """A closure may not silently swallow bookings: cancel them (telling the customer) first."""
-    holds = [h for h in active_holds(instrument.id, start, end) if h.kind == "booking"]
-    if holds:
-        raise SlotUnavailable(_l("该时段已有 %(n)s 个有效预约，请先与企业沟通并取消这些预约，再安排停机。", n=len(holds)))
-

@@ -81,8 +81,6 @@ def import_closures(instrument_id):
     kind = request.form.get("kind", "maintenance")
     if request.method == "GET":
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS)
-    if kind not in CLOSURE_KINDS:
-        kind = "other"
     try:
         if request.form.get("confirmed"):
             occurrences = [(parse_instant(s), parse_instant(e), r) for s, e, r in json.loads(request.form["items"])]
@@ -90,6 +88,7 @@ def import_closures(instrument_id):
             db.session.commit()
             flash(_("已导入 %(n)s 个停机时段。", n=created), "success")
             return redirect(url_for("console.closures", instrument_id=instrument.id))
+        catalog.check_closure_kind(kind)  # before the preview, not only when saving
         upload = request.files.get("file")
         data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
         occurrences = services.parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])

@@ -12,8 +12,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
-from models.errors import Forbidden, NotFound, ValidationError
+from models.booking import Booking
+from models.errors import Forbidden, NotFound, SlotUnavailable, ValidationError
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, Category, Closure, Instrument, OpeningHours
+from models.occupancy import active_holds
+from models.timeutil import local
 
 # (path in the API/form payload, model attribute): one map for reading and writing a record.
 FIELDS = [((name,), name) for name in (
@@ -268,26 +271,51 @@ def set_institution_hours(actor, institution, spans, now):
 
 # Closures --------------------------------------------------------------------------------
 
+UNKNOWN_KIND = _l("停机类型应为 maintenance、calibration、internal_use 或 other。")
+
+
+def check_closure_kind(kind):
+    if kind not in CLOSURE_KINDS:
+        raise ValidationError(fields={"kind": UNKNOWN_KIND})
+
+
 def closure_errors(start, end, kind, reason):
     """What is wrong with a closure; its times arrive parsed (formtools.read_instants)."""
     errors = {}
     if start >= end:
         errors["end"] = _l("结束时间应晚于开始时间。")
     if kind not in CLOSURE_KINDS:
-        errors["kind"] = _l("停机类型应为 maintenance、calibration、internal_use 或 other。")
+        errors["kind"] = UNKNOWN_KIND
     if reason is not None and len(reason) > 200:
         errors["reason"] = _l("最多 %(max)d 个字。", max=200)
     return errors
 
 
-def add_closure(actor, instrument, start, end, kind, reason, now, source="manual", check_bookings=None):
-    """A closure. `check_bookings(instrument, start, end)` refuses one over active bookings."""
+def bookings_under(instrument, spans):
+    """The active bookings that closures over `spans` [(start, end), ...] would cover, earliest first."""
+    holds = {hold.id for start, end in spans for hold in active_holds(instrument.id, start, end)
+             if hold.kind == "booking"}
+    if not holds:
+        return []
+    return db.session.scalars(sa.select(Booking).where(Booking.occupancy_id.in_(holds))
+                              .order_by(Booking.start_at, Booking.id)).all()
+
+
+def refuse_closures_over_bookings(instrument, spans):
+    """A closure may not silently swallow bookings: the customer is told and the booking cancelled first.
+    Every way of adding closures (one by one, or imported from a calendar) calls this."""
+    covered = bookings_under(instrument, spans)
+    if covered:
+        raise SlotUnavailable(_l("停机时段与 %(n)s 个有效预约冲突（最早 %(t)s 开始），请先与企业沟通并取消这些预约，再安排停机。",
+                                 n=len(covered), t=local(covered[0].start_at).strftime("%Y-%m-%d %H:%M")))
+
+
+def add_closure(actor, instrument, start, end, kind, reason, now, source="manual"):
     require_publisher(actor, instrument.institution_id)
     errors = closure_errors(start, end, kind, reason)
     if errors:
         raise ValidationError(fields=errors)
-    if check_bookings is not None:
-        check_bookings(instrument, start, end)
+    refuse_closures_over_bookings(instrument, [(start, end)])
     closure = Closure(instrument_id=instrument.id, start_at=start, end_at=end, kind=kind,
                       reason=reason or "", source=source, created_by_id=actor.id, created_at=now)
     db.session.add(closure)

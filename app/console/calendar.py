@@ -9,7 +9,6 @@ from models.errors import NotFound, SlotUnavailable, ValidationError
 from models.instrument import DEFAULT_WEEK, Closure, OpeningHours, weekly_hours
 
 from .. import clock
-from ..booking.services import refuse_closure_over_bookings
 from ..catalog import services as catalog
 from ..catalog.forms import ClosureForm, OpeningHoursForm
 from ..formtools import read_instants
@@ -82,8 +81,7 @@ def closures(instrument_id):
     if form.validate_on_submit():
         try:
             start, end = read_instants(form.data, "start", "end")
-            catalog.add_closure(current_user, instrument, start, end, form.kind.data, form.reason.data, clock.now(),
-                                check_bookings=refuse_closure_over_bookings)
+            catalog.add_closure(current_user, instrument, start, end, form.kind.data, form.reason.data, clock.now())
         except ValidationError as error:
             show_errors(form, error)
             status = 422

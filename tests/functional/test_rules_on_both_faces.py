@@ -1,4 +1,6 @@
 """Each rule that the web and the API share is defined once; here it is exercised through both faces."""
+import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +9,7 @@ import sqlalchemy as sa
 
 from app.booking import services as booking_services
 from app.orders import services as order_services
-from models import Booking, ServiceOrder, db
+from models import Booking, Closure, ServiceOrder, db
 from models.booking import ACTIONS as BOOKING_ACTIONS
 from models.order import ACTIONS as ORDER_ACTIONS
 
@@ -174,3 +176,59 @@ def test_an_unreadable_work_time_gets_the_one_message_on_both_faces(sign_in, api
     response = api(quoted.lab_a).post(f"/orders/{order.id}/work", json={
         "instrument_id": 1, "start": "上午", "end": "2026-03-03T11:00"})
     assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"start": INVALID_TIME + "。"}
+
+
+# "A closure may not cover active bookings", and closure kinds -------------------------------------
+
+ICS_OVER_TUESDAY_MORNING = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:service@test
+DTSTART;TZID=Asia/Shanghai:20260303T080000
+DTEND;TZID=Asia/Shanghai:20260303T120000
+SUMMARY:Service
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def closures_of(instrument):
+    return db.session.scalar(sa.select(sa.func.count(Closure.id)).where(Closure.instrument_id == instrument.id))
+
+
+def import_form(kind="maintenance", data=ICS_OVER_TUESDAY_MORNING):
+    return {"file": (io.BytesIO(data), "closures.ics"), "kind": kind}
+
+
+def test_a_closure_over_a_booking_is_refused_on_both_faces(sign_in, api, lab):
+    body = {"start": f"{TUESDAY}T08:00", "end": f"{TUESDAY}T12:00", "kind": "maintenance"}
+    response = sign_in(lab.lab_a).post(f"/console/instruments/{lab.instrument.id}/closures", data=body)
+    assert response.status_code == 409 and "1 个有效预约" in page(response)
+    response = api(lab.lab_a).post(f"/instruments/{lab.instrument.id}/closures", json=body)
+    assert response.status_code == 409 and "1 个有效预约" in response.get_json()["error"]["message"]
+    assert closures_of(lab.instrument) == 0
+
+
+def test_an_imported_closure_over_a_booking_is_refused_on_both_faces(sign_in, api, lab):
+    url = f"/console/instruments/{lab.instrument.id}/closures/import"
+    items = json.dumps([[f"{TUESDAY}T08:00:00+08:00", f"{TUESDAY}T12:00:00+08:00", "Service"]])
+    response = sign_in(lab.lab_a).post(url, data={"confirmed": "1", "kind": "maintenance", "items": items})
+    assert response.status_code == 409 and "1 个有效预约" in page(response)
+    response = api(lab.lab_a).post(f"/instruments/{lab.instrument.id}/closures/import", data=import_form(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 409 and "1 个有效预约" in response.get_json()["error"]["message"]
+    assert closures_of(lab.instrument) == 0
+
+
+def test_an_unknown_closure_kind_is_422_on_both_faces(sign_in, api, lab):
+    url = f"/console/instruments/{lab.instrument.id}/closures/import"
+    preview = sign_in(lab.lab_a).post(url, data=import_form(kind="party"), content_type="multipart/form-data")
+    assert preview.status_code == 422 and "停机类型应为" in page(preview)
+    items = json.dumps([["2026-03-10T08:00:00+08:00", "2026-03-10T12:00:00+08:00", "Service"]])
+    saved = sign_in(lab.lab_a).post(url, data={"confirmed": "1", "kind": "party", "items": items})
+    assert saved.status_code == 422 and "停机类型应为" in page(saved)
+    response = api(lab.lab_a).post(f"/instruments/{lab.instrument.id}/closures/import",
+                                   data=import_form(kind="party"), content_type="multipart/form-data")
+    assert response.status_code == 422 and "kind" in response.get_json()["error"]["fields"]
+    assert closures_of(lab.instrument) == 0
