@@ -53,10 +53,7 @@ def create_order():
     who = actor()
     body = json_body()
     form = validated(OrderForm, body)
-    data = form.data
-    if isinstance(body.get("items"), list) and not [i for i in body["items"] if isinstance(i, dict) and i.get("name")]:
-        raise ValidationError(fields={"items": _l("请至少填写一个检测项目。")})
-    order = orders.submit(who, data, clock.now())
+    order = orders.submit(who, form.data, clock.now())
     db.session.commit()
     return created(order_json(order, who))
 

@@ -232,3 +232,26 @@ def test_an_unknown_closure_kind_is_422_on_both_faces(sign_in, api, lab):
                                    data=import_form(kind="party"), content_type="multipart/form-data")
     assert response.status_code == 422 and "kind" in response.get_json()["error"]["fields"]
     assert closures_of(lab.instrument) == 0
+
+
+# "At least one test item": the order service's rule -----------------------------------------------
+
+ORDER_FORM = {"kind": "test_by_proxy", "title": "盐雾试验", "sample-name": "外壳", "sample-quantity": "2",
+              "sample-unit": "件", "sample-disposal": "return"}
+
+
+@pytest.mark.parametrize("items", [None, [], [{"name": "  ", "standard": "GB/T 10125"}]])
+def test_an_order_without_a_test_item_is_refused_on_both_faces(sign_in, api, world, items):
+    form = dict(ORDER_FORM, institution_id=str(world.institution_a.id))
+    for index, item in enumerate(items or []):
+        form.update({f"items-{index}-name": item["name"], f"items-{index}-standard": item["standard"]})
+    response = sign_in(world.sme_a).post("/orders/new", data=form)
+    assert response.status_code == 422 and "请至少填写一个检测项目" in page(response)
+    body = {"kind": "test_by_proxy", "institution_id": world.institution_a.id, "title": "盐雾试验",
+            "sample": {"name": "外壳", "quantity": 2, "unit": "件", "disposal": "return"}}
+    if items is not None:
+        body["items"] = items
+    response = api(world.sme_a).post("/orders", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"items": "请至少填写一个检测项目。"}
+    assert db.session.scalar(sa.select(sa.func.count(ServiceOrder.id))) == 0
