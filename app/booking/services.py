@@ -123,8 +123,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
                                  n=limit))
     status = "confirmed" if staff or not instrument.requires_approval else "pending"
-    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True, created_at=now)
+    hold = Occupancy.hold(instrument, start, end, now, "booking")
     minutes = int((end - start) / timedelta(minutes=1))
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,

@@ -1,5 +1,4 @@
 """Service orders from request to signed-off report, and the instrument time spent on them."""
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -186,9 +185,8 @@ def log_work(actor, order, instrument_id, start, end, now, note=""):
         raise ValidationError(fields={"end": _l("单次登记不能超过 31 天。")})
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff=True)
-    hold = Occupancy(instrument_id=instrument.id, kind="order_work", order_id=order.id, start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True,
-                     created_at=now, logged_by_id=actor.id, note=(note or "")[:200])
+    hold = Occupancy.hold(instrument, start, end, now, "order_work", order_id=order.id, logged_by_id=actor.id,
+                          note=(note or "")[:200])
     db.session.add(hold)
     flush_or_slot_unavailable()
     audit.record(order, "work_logged", actor=actor, at=now,
