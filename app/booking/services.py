@@ -129,20 +129,24 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
                       created_at=now, updated_at=now)
-    db.session.add_all([hold, booking])
-    flush_or_slot_unavailable()
+    write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
                  details={"staff_booked": staff, "price": str(booking.price_amount)})
     _announce_new(booking, actor)
     return booking
 
 
-def flush_or_slot_unavailable():
+def write_hold(*rows):
+    """Write a new calendar hold, and the rows that come with it, in a savepoint of the caller's transaction.
+
+    On PostgreSQL the exclusion constraint has the last word on overlaps: its violation undoes only
+    these rows and becomes SlotUnavailable; whether the rest of the transaction stands is the caller's call.
+    """
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add_all(rows)
     except IntegrityError as error:
         if getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
-            db.session.rollback()
             raise SlotUnavailable() from None
         raise
 

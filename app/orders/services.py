@@ -11,7 +11,7 @@ from models.order import OrderItem, ServiceOrder
 from models.organization import Organization
 from models.timeutil import local_today
 
-from ..booking.services import check_calendar, flush_or_slot_unavailable, lock_instrument
+from ..booking.services import check_calendar, lock_instrument, write_hold
 from ..notify.services import notify, notify_organization
 from . import reports
 
@@ -187,8 +187,7 @@ def log_work(actor, order, instrument_id, start, end, now, note=""):
     check_calendar(instrument, start, end, now, staff=True)
     hold = Occupancy.hold(instrument, start, end, now, "order_work", order_id=order.id, logged_by_id=actor.id,
                           note=(note or "")[:200])
-    db.session.add(hold)
-    flush_or_slot_unavailable()
+    write_hold(hold)
     audit.record(order, "work_logged", actor=actor, at=now,
                  details={"instrument_id": instrument.id, "start": start.isoformat(), "end": end.isoformat()})
     return hold
