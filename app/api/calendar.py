@@ -8,8 +8,7 @@ from models.errors import Forbidden, PayloadTooLarge
 
 from .. import clock
 from ..calendar import services
-from ..calendar.links import absolute, domain, feed_url
-from ..calendar.views import ics_response, rotate_feed
+from ..calendar.links import absolute, domain, feed_url, ics_response
 from ..catalog import services as catalog
 from ..policy import get_in_scope
 from .base import actor, bp, created
@@ -30,7 +29,7 @@ def calendar_feed():
 @bp.post("/calendar/feed/rotate")
 def rotate_calendar_feed():
     who = _subscriber()
-    rotate_feed(who, clock.now())
+    services.rotate_feed(who, clock.now())
     db.session.commit()
     return jsonify(url=feed_url(who))
 

@@ -92,6 +92,12 @@ def feed_ics(user, now, domain, url_for_booking):
     return calendar.to_ical()
 
 
+def rotate_feed(user, now):
+    """A new feed URL: the old one stops working (the token includes feed_version)."""
+    user.feed_version += 1
+    audit.record(user, "calendar_feed_rotated", actor=user, at=now)
+
+
 # Importing closures -----------------------------------------------------------------------
 
 def _instant(value):

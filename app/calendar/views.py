@@ -1,12 +1,12 @@
 """Calendar pages: the subscription feed and its settings, a booking's .ics, importing closures."""
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models import User, audit, db
+from models import User, db
 from models.booking import Booking
 from models.errors import DomainError, Forbidden, NotFound
 from models.instrument import CLOSURE_KINDS
@@ -17,18 +17,9 @@ from .. import clock
 from ..catalog import services as catalog
 from ..policy import get_in_scope
 from . import services
-from .links import absolute, domain, feed_url
+from .links import absolute, domain, feed_url, ics_response
 
 bp = Blueprint("calendar", __name__)
-ICS = "text/calendar; charset=utf-8"
-
-
-def ics_response(body, filename=None):
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = ICS
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _booking_link(booking):
@@ -46,15 +37,10 @@ def settings():
 @bp.post("/calendar/rotate")
 @login_required
 def rotate():
-    rotate_feed(current_user, clock.now())
+    services.rotate_feed(current_user, clock.now())
     db.session.commit()
     flash(_("已生成新的订阅地址，旧地址已失效。请在日历应用中更新订阅。"), "success")
     return redirect(url_for(".settings"))
-
-
-def rotate_feed(user, now):
-    user.feed_version += 1
-    audit.record(user, "calendar_feed_rotated", actor=user, at=now)
 
 
 @bp.get("/calendar/feed/<int:user_id>/<token>.ics")
