@@ -17,27 +17,20 @@ from models.timeutil import at_local, local_today
 from .. import clock
 from ..catalog import services as catalog
 from ..formtools import read_instants
-from ..labels import MODE_LABELS
-from ..orders.forms import ReviewForm
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from ..reviews import services as reviews
+from ..reviews.forms import ReviewForm
 from ..web import redirect_back, safe_target, show_errors
 from . import services
 from .enterprises import enterprise_for_walk_in
-from .forms import ActualTimeForm, BookingForm, OnBehalfForm, ReasonForm
+from .forms import ActualTimeForm, OnBehalfForm, ReasonForm, booking_form
 
 bp = Blueprint("booking", __name__)
 
 
 def _times(form):
     return read_instants(form.data, "start", "end")
-
-
-def booking_form(instrument, formdata=None):
-    form = BookingForm(formdata=formdata) if formdata is not None else BookingForm()
-    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
-    return form
 
 
 @bp.post("/instruments/<int:instrument_id>/bookings")
@@ -169,8 +162,7 @@ def console_history():
 @login_required
 def on_behalf(instrument_id):
     instrument = catalog.managed_instrument(current_user, instrument_id)
-    form = OnBehalfForm()
-    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
+    form = booking_form(instrument, form_class=OnBehalfForm)
     if form.validate_on_submit():
         try:
             start, end = _times(form)

@@ -16,9 +16,10 @@ from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
+from ..reviews.forms import ReviewForm
 from ..web import show_errors
 from . import reports, services
-from .forms import OrderForm, QuoteForm, ReportForm, ReviewForm, WorkForm
+from .forms import OrderForm, QuoteForm, ReportForm, WorkForm
 
 bp = Blueprint("orders", __name__)
 
