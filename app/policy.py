@@ -6,6 +6,7 @@ indistinguishable from objects that do not exist. Each aggregate registers its s
 with @scope_rule. `require(...)` turns a failed guard on a visible object into 403.
 """
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
 from models.booking import Booking
@@ -132,6 +133,15 @@ def _orders(actor, stmt):
         return stmt.where(ServiceOrder.institution_id == actor.organization_id)
     in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
     return stmt.where(ServiceOrder.institution_id.in_(in_district))
+
+
+STATISTICS_READERS = ("institution", "district", "city")
+
+
+def require_statistics_reader(actor):
+    """Statistics are for institutions and market-regulation bureaus: anyone else gets 403."""
+    if actor is None or actor.role not in STATISTICS_READERS:
+        raise Forbidden(_l("统计数据仅向技术机构和市场监管部门开放。"))
 
 
 def is_party(actor, order):

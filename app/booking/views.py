@@ -21,7 +21,7 @@ from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
-from ..web import redirect_back, safe_target, show_errors
+from ..web import flash_error, redirect_back, safe_target, show_errors
 from . import services
 from .enterprises import enterprise_for_walk_in
 from .forms import ActualTimeForm, OnBehalfForm, ReasonForm, booking_form
@@ -47,7 +47,7 @@ def create(instrument_id):
                                 service_mode=form.service_mode.data)
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
         return redirect(url_for("catalog.instrument", instrument_id=instrument.id, week=week,
                                 start=form.start.data, end=form.end.data) + "#book")
     db.session.commit()
@@ -95,7 +95,7 @@ def act(booking_id, action):
         _do(action, booking, clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
         return redirect_back(request.form.get("next") or url_for(".detail", booking_id=booking_id))
     db.session.commit()
     flash(DONE[action], "success")
@@ -189,7 +189,7 @@ def review(booking_id):
                                request.form.get("comment", ""), clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
     else:
         db.session.commit()
         flash(_("感谢您的评价。"), "success")

@@ -16,6 +16,7 @@ from models.user import feed_token_matches
 from .. import clock
 from ..catalog import services as catalog
 from ..policy import get_in_scope
+from ..web import error_text
 from . import services
 from .links import absolute, domain, feed_url, ics_response
 
@@ -83,8 +84,7 @@ def import_closures(instrument_id):
                                problem=_("文件过大。")), 413
     except (DomainError, ValueError, KeyError) as error:
         db.session.rollback()
-        problem = " ".join([str(error.message)] + [str(v) for v in error.fields.values()]) \
-            if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
+        problem = error_text(error) if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
                                problem=problem), getattr(error, "status", 422)
     items = json.dumps([(s.isoformat(), e.isoformat(), r) for s, e, r in occurrences])

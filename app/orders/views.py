@@ -17,7 +17,7 @@ from ..pagination import page_args, paginate
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
-from ..web import show_errors
+from ..web import flash_error, show_errors
 from . import reports, services
 from .forms import OrderForm, QuoteForm, ReportForm, WorkForm
 
@@ -121,7 +121,7 @@ def _own_instrument_choices(order):
 def _back(order, error=None):
     if error is not None:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
     return redirect(url_for(".detail", order_id=order.id))
 
 

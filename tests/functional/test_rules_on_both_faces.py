@@ -255,3 +255,20 @@ def test_an_order_without_a_test_item_is_refused_on_both_faces(sign_in, api, wor
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {"items": "请至少填写一个检测项目。"}
     assert db.session.scalar(sa.select(sa.func.count(ServiceOrder.id))) == 0
+
+
+# Who reads statistics: one rule in app/policy.py ----------------------------------------------------
+
+@pytest.mark.parametrize("who", ["sme_a", "admin"])
+def test_statistics_are_closed_to_enterprises_and_admins_on_both_faces(sign_in, api, world, who):
+    user = getattr(world, who)
+    response = sign_in(user).get("/stats/")
+    assert response.status_code == 403 and "统计数据仅向技术机构和市场监管部门开放" in page(response)
+    response = api(user).get("/stats/summary")
+    assert response.status_code == 403 and "统计数据仅向技术机构和市场监管部门开放" in response.get_json()["error"]["message"]
+
+
+def test_statistics_are_open_to_institutions_and_bureaus_on_both_faces(sign_in, api, world):
+    for user in (world.lab_a, world.district_a, world.city):
+        assert sign_in(user).get("/stats/").status_code == 200
+        assert api(user).get("/stats/summary").status_code == 200
