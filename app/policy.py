@@ -3,7 +3,8 @@
 `scoped(Model, actor)` returns a SELECT limited to what the actor may see; `get_in_scope`
 answers 404 (NotFound) for anything outside it, so other organisations' objects are
 indistinguishable from objects that do not exist. Each aggregate registers its scope rule here
-with @scope_rule. `require(...)` turns a failed guard on a visible object into 403.
+with @scope_rule. What an actor may do to a visible booking or order (403/409) is the model's
+guard: Booking.require() / ServiceOrder.require().
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -56,11 +57,6 @@ def get_in_scope(model, object_id, actor, *, options=()):
     if obj is None:
         raise NotFound()
     return obj
-
-
-def require(allowed, message=None):
-    if not allowed:
-        raise Forbidden(message)
 
 
 def require_role(actor, *roles):
