@@ -1,6 +1,6 @@
 """Booking instrument time: the checks, the write that never double-books, the transitions.
 
-Checks run in DESIGN.md's order, each with its own error: bookable → interval → duration →
+Checks run in this order, each with its own error: bookable → interval → duration →
 lead time → days ahead → calibration → opening hours/open day → closures → conflicts →
 per-organisation limit. The guarantee against double booking is the database's: the
 exclusion constraint on PostgreSQL (its violation becomes 409), one BEGIN IMMEDIATE

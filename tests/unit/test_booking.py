@@ -1,4 +1,4 @@
-"""Booking rules in DESIGN.md's order, each with its own error; transitions and their guards."""
+"""Booking rules in the order the service checks them, each with its own error; transitions and their guards."""
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
