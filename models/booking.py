@@ -7,8 +7,8 @@ checked_in → completed
 Every transition goes through Booking.transition(): it checks the table, keeps the calendar
 hold in step (active only in active states), raises the iCalendar SEQUENCE and writes the
 audit record. ACTIONS names what people do to a booking, who may do each and from which
-states: `refusal()` reads it once for the services (403 when the actor may never, 409 when the
-state is wrong now) and `can()` for the buttons and the API's `actions` list.
+states; models/guards.py reads it (403 may never, 409 not now) for the services, the buttons and
+the API's `actions` list, and not_now() adds the booking's time rules.
 """
 import math
 from datetime import timedelta
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
-from .errors import Forbidden, InvalidTransition
+from .errors import InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .occupancy import Occupancy
 from .organization import Organization
@@ -48,8 +49,9 @@ ACTIONS = {
 }
 
 
-class Booking(TimestampMixin, db.Model):
+class Booking(Guarded, TimestampMixin, db.Model):
     __tablename__ = "bookings"
+    guarded_actions = ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
@@ -114,28 +116,12 @@ class Booking(TimestampMixin, db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.instrument.institution_id)
 
-    def refusal(self, action, actor, now):
-        """Why `action` cannot happen now, as the error to raise (403 may never, 409 not now); None if it can."""
-        rule = ACTIONS[action]
-        parties = [party for party in rule if getattr(self, f"is_{party}")(actor)]
-        if not parties:
-            return Forbidden()
-        if not any(self.status in rule[party] for party in parties):
-            return InvalidTransition()
+    def not_now(self, action, actor, now):
         if action == "cancel" and not self.is_staff(actor) and now >= self.start_at:
             return InvalidTransition(_l("预约已经开始，不能再取消。如未使用，机构会将其记为爽约。"))
         if action == "no_show" and now < self.start_at:
             return InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
         return None
-
-    def can(self, action, actor, now):
-        """The guard behind each button: the actor may, and the state allows it now."""
-        return self.refusal(action, actor, now) is None
-
-    def require(self, action, actor, now):
-        error = self.refusal(action, actor, now)
-        if error is not None:
-            raise error
 
     # The one way a booking changes state -----------------------------------------------
     def transition(self, to, *, actor, now, reason="", action=None):

@@ -9,9 +9,8 @@ report_issued → completed
 
 The enterprise may cancel until the sample is received; the institution, with a reason,
 until the report is issued. ServiceOrder.transition() is the only way the state changes.
-ACTIONS names what each party may do and from which states: `refusal()` reads it for the
-services (403 when the actor may never, 409 when the state is wrong now), `can()` for the
-buttons and the API's `actions` list.
+ACTIONS names what each party may do and from which states; models/guards.py reads it (403 may
+never, 409 not now) for the services, the buttons and the API's `actions` list.
 """
 from datetime import date
 from decimal import Decimal
@@ -22,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
-from .errors import Forbidden, InvalidTransition
+from .errors import InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .organization import Organization
 from .timeutil import local_today
@@ -64,8 +64,9 @@ NOT_NOW = {
 }
 
 
-class ServiceOrder(TimestampMixin, db.Model):
+class ServiceOrder(Guarded, TimestampMixin, db.Model):
     __tablename__ = "service_orders"
+    guarded_actions = ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
@@ -137,28 +138,15 @@ class ServiceOrder(TimestampMixin, db.Model):
         return self.status == "quoted" and self.quote_valid_until is not None and \
             self.quote_valid_until < local_today(now)
 
-    def refusal(self, action, actor, now):
-        """Why `action` cannot happen now, as the error to raise (403 may never, 409 not now); None if it can."""
-        rule = ACTIONS[action]
-        parties = [party for party in rule if getattr(self, f"is_{party}")(actor)]
-        if not parties:
-            return Forbidden()
-        if not any(self.status in rule[party] for party in parties):
-            if action == "cancel" and "staff" not in parties:
-                return InvalidTransition(_l("委托已进入检测环节，企业不能再取消；如有需要请联系机构。"))
-            return InvalidTransition(NOT_NOW.get(action))
+    def wrong_state(self, action, parties):
+        if action == "cancel" and "staff" not in parties:
+            return InvalidTransition(_l("委托已进入检测环节，企业不能再取消；如有需要请联系机构。"))
+        return InvalidTransition(NOT_NOW.get(action))
+
+    def not_now(self, action, actor, now):
         if action == "accept" and self.quote_expired(now):
             return InvalidTransition(_l("报价已过有效期，请联系机构重新报价。"))
         return None
-
-    def can(self, action, actor, now):
-        """The guard behind each button and the API's `actions` list."""
-        return self.refusal(action, actor, now) is None
-
-    def require(self, action, actor, now):
-        error = self.refusal(action, actor, now)
-        if error is not None:
-            raise error
 
     def transition(self, to, *, actor, now, reason="", action=None):
         if to not in TRANSITIONS.get(self.status, ()):
