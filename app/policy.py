@@ -3,8 +3,9 @@
 `scoped(Model, actor)` returns a SELECT limited to what the actor may see; `get_in_scope`
 answers 404 (NotFound) for anything outside it, so other organisations' objects are
 indistinguishable from objects that do not exist. Each aggregate registers its scope rule here
-with @scope_rule. What an actor may do to a visible booking or order (403/409) is the model's
-guard: Booking.require() / ServiceOrder.require().
+with @scope_rule. Who manages an instrument (require_publisher, managed_instrument) and who
+reads statistics are answered here too. What an actor may do to a visible booking or order
+(403/409) is the model's guard: Booking.require() / ServiceOrder.require().
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -57,6 +58,26 @@ def get_in_scope(model, object_id, actor, *, options=()):
     if obj is None:
         raise NotFound()
     return obj
+
+
+def require_publisher(actor, institution_id=None):
+    """Only approved institution staff publish, and only for their own institution."""
+    if actor is None or not actor.is_institution_staff:
+        raise Forbidden(_l("只有技术机构人员可以管理仪器。"))
+    if not actor.institution_approved:
+        raise Forbidden(_l("贵机构的入驻申请尚待所在区市场监管局审核，通过后即可发布仪器。"))
+    if institution_id is not None and actor.organization_id != institution_id:
+        raise Forbidden()
+
+
+def managed_instrument(actor, instrument_id):
+    """An instrument the actor's institution owns: 403 for non-publishers, 404 for anyone else's."""
+    require_publisher(actor)
+    instrument = db.session.scalar(sa.select(Instrument).where(
+        Instrument.id == parse_id(instrument_id), Instrument.institution_id == actor.organization_id))
+    if instrument is None:
+        raise NotFound()
+    return instrument
 
 
 def require_role(actor, *roles):

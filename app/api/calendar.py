@@ -9,8 +9,7 @@ from models.errors import Forbidden, PayloadTooLarge
 from .. import clock
 from ..calendar import services
 from ..calendar.links import absolute, domain, feed_url, ics_response
-from ..catalog import services as catalog
-from ..policy import get_in_scope
+from ..policy import get_in_scope, managed_instrument
 from .base import actor, bp, created
 
 
@@ -43,7 +42,7 @@ def booking_ics(booking_id):
 
 @bp.post("/instruments/<instrument_id>/closures/import")
 def import_closures(instrument_id):
-    instrument = catalog.managed_instrument(actor(), instrument_id)
+    instrument = managed_instrument(actor(), instrument_id)
     limit = current_app.config["ICS_MAX_BYTES"]
     try:
         upload = request.files.get("file")

@@ -14,7 +14,7 @@ from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
 from ..formtools import read_instants
 from ..pagination import page_args, paginate
-from ..policy import get_in_scope, parse_id, scoped
+from ..policy import get_in_scope, managed_instrument, parse_id, require_publisher, scoped
 from .base import actor, bp, created, json_body, listing, validated
 
 
@@ -114,7 +114,7 @@ def instruments():
 
 @bp.post("/instruments")
 def create_instrument():
-    catalog.require_publisher(actor())
+    require_publisher(actor())
     payload = catalog.merged(catalog.editable_payload(), json_body())
     form = validated(InstrumentForm, payload)
     instrument = catalog.create_instrument(g.actor, form.data, clock.now())
@@ -130,7 +130,7 @@ def instrument(instrument_id):
 
 @bp.patch("/instruments/<instrument_id>")
 def update_instrument(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     payload = catalog.merged(catalog.editable_payload(found), json_body())
     form = validated(InstrumentForm, payload)
     catalog.update_instrument(g.actor, found, form.data, clock.now())
@@ -140,7 +140,7 @@ def update_instrument(instrument_id):
 
 @bp.put("/instruments/<instrument_id>/opening-hours")
 def put_opening_hours(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     body = json_body()
     spans = None if body.get("inherit") is True else catalog.parse_hours(body.get("hours"))
     catalog.set_instrument_hours(g.actor, found, spans, clock.now())
@@ -175,7 +175,7 @@ def closures(instrument_id):
 
 @bp.post("/instruments/<instrument_id>/closures")
 def add_closure(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     body = json_body()
     start, end = read_instants(body, "start", "end")
     closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
@@ -185,7 +185,7 @@ def add_closure(instrument_id):
 
 @bp.delete("/instruments/<instrument_id>/closures/<closure_id>")
 def delete_closure(instrument_id, closure_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     closure = db.session.scalar(sa.select(Closure).where(
         Closure.id == parse_id(closure_id), Closure.instrument_id == found.id))
     if closure is None:

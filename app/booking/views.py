@@ -15,10 +15,9 @@ from models.instrument import Instrument
 from models.timeutil import at_local, local_today
 
 from .. import clock
-from ..catalog import services as catalog
 from ..formtools import read_instants
 from ..pagination import page_args, paginate
-from ..policy import get_in_scope, parse_id, scoped
+from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
 from ..web import flash_error, redirect_back, safe_target, show_errors
@@ -161,7 +160,7 @@ def console_history():
 @bp.route("/console/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
 @login_required
 def on_behalf(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     form = booking_form(instrument, form_class=OnBehalfForm)
     if form.validate_on_submit():
         try:

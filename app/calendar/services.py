@@ -20,7 +20,8 @@ from models.occupancy import Occupancy
 from models.order import ServiceOrder
 from models.timeutil import SHANGHAI, at_local
 
-from ..catalog.services import check_closure_kind, refuse_closures_over_bookings, require_publisher
+from ..catalog.services import check_closure_kind, refuse_closures_over_bookings
+from ..policy import require_publisher
 
 PRODID = "-//QI-Share//Instrument Sharing Platform//ZH"
 FEED_PAST_DAYS = 90

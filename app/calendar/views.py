@@ -15,7 +15,7 @@ from models.user import feed_token_matches
 
 from .. import clock
 from ..catalog import services as catalog
-from ..policy import get_in_scope
+from ..policy import get_in_scope, managed_instrument
 from ..web import error_text
 from . import services
 from .links import absolute, domain, feed_url, ics_response
@@ -64,7 +64,7 @@ def booking_ics(booking_id):
 @bp.route("/console/instruments/<int:instrument_id>/closures/import", methods=["GET", "POST"])
 @login_required
 def import_closures(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     kind = request.form.get("kind", "maintenance")
     if request.method == "GET":
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS)

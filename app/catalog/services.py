@@ -13,10 +13,12 @@ from flask_babel import lazy_gettext as _l
 
 from models import audit, db
 from models.booking import Booking
-from models.errors import Forbidden, NotFound, SlotUnavailable, ValidationError
+from models.errors import SlotUnavailable, ValidationError
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, Category, Closure, Instrument, OpeningHours
 from models.occupancy import active_holds
 from models.timeutil import local
+
+from ..policy import require_publisher
 
 # (path in the API/form payload, model attribute): one map for reading and writing a record.
 FIELDS = [((name,), name) for name in (
@@ -32,28 +34,6 @@ FIELDS += [(("metrology", key), attr) for key, attr in (
 FIELDS += [(("rules", name), name) for name in DEFAULT_RULES]
 NULLABLE = {"internal_code", "original_value_wan", "commissioned_on", "traceability", "certified_on",
             "calibration_valid_until"}
-
-
-def require_publisher(actor, institution_id=None):
-    """Only approved institution staff publish, and only for their own institution."""
-    if actor is None or not actor.is_institution_staff:
-        raise Forbidden(_l("只有技术机构人员可以管理仪器。"))
-    if not actor.institution_approved:
-        raise Forbidden(_l("贵机构的入驻申请尚待所在区市场监管局审核，通过后即可发布仪器。"))
-    if institution_id is not None and actor.organization_id != institution_id:
-        raise Forbidden()
-
-
-def managed_instrument(actor, instrument_id):
-    """An instrument the actor's institution owns: 403 for non-publishers, 404 for anyone else's."""
-    from ..policy import parse_id
-
-    require_publisher(actor)
-    instrument = db.session.scalar(sa.select(Instrument).where(
-        Instrument.id == parse_id(instrument_id), Instrument.institution_id == actor.organization_id))
-    if instrument is None:
-        raise NotFound()
-    return instrument
 
 
 def category_codes():

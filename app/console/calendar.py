@@ -12,6 +12,7 @@ from .. import clock
 from ..catalog import services as catalog
 from ..catalog.forms import ClosureForm, OpeningHoursForm
 from ..formtools import read_instants
+from ..policy import managed_instrument
 from ..web import show_errors
 from .blueprint import bp
 
@@ -29,7 +30,7 @@ def _spans_from(form):
 
 @bp.route("/instruments/<int:instrument_id>/hours", methods=["GET", "POST"])
 def hours(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     if request.method == "GET":
         form = OpeningHoursForm(data={"inherit": not instrument.custom_hours, **_week_texts(weekly_hours(instrument))})
     else:
@@ -75,7 +76,7 @@ def _institution_week(org_id):
 
 @bp.route("/instruments/<int:instrument_id>/closures", methods=["GET", "POST"])
 def closures(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     form = ClosureForm()
     status = 200
     if form.validate_on_submit():
@@ -101,7 +102,7 @@ def closures(instrument_id):
 
 @bp.post("/instruments/<int:instrument_id>/closures/<int:closure_id>/delete")
 def delete_closure(instrument_id, closure_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     closure = db.session.scalar(sa.select(Closure).where(Closure.id == closure_id,
                                                          Closure.instrument_id == instrument.id))
     if closure is None:
