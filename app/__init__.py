@@ -28,8 +28,8 @@ def use_instance_folder(app):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret_key(instance / "secret_key")
     database = app.config["SQLALCHEMY_DATABASE_URI"]
-    if database.startswith("sqlite:///"):
-        Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if database.startswith("sqlite:///") and Path(database.removeprefix("sqlite:///")).parent == instance:
+        instance.mkdir(parents=True, exist_ok=True)
 
 
 def _development_secret_key(path):

@@ -29,3 +29,9 @@ def test_with_nothing_set_the_app_keeps_one_secret_key_in_the_instance_folder(tm
     assert len(first) == 64 and first == second
     key_file = instance / "secret_key"
     assert key_file.read_text().strip() == first and key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_with_a_secret_key_set_the_app_still_makes_the_default_database_folder(tmp_path):
+    instance = tmp_path / "instance"
+    run("import os; os.environ['SECRET_KEY'] = 'set'; from app import create_app; create_app()", instance)
+    assert instance.is_dir() and not (instance / "secret_key").exists()
