@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-PDF = b"%PDF-1.4\n% test report\n%%EOF\n"
+from tests.factories import PDF
 
 
 def order_body(world, **overrides):
@@ -106,7 +106,8 @@ def _to_testing(api, world, oid):
     return lab
 
 
-@pytest.mark.parametrize("data,status", [(b"not a pdf at all", 422), (b"%PDF-" + b"x" * 3000, 413)])
+@pytest.mark.parametrize("data,status", [(b"not a pdf at all", 422), (b"%PDF-" + b"x" * 3000, 413),
+                                         (b"%PDF-1.4\n%%EOF\n", 422)])
 def test_non_pdfs_and_oversized_pdfs_are_refused(app, api, world, placed, data, status):
     lab = _to_testing(api, world, placed["id"])
     app.config["REPORT_MAX_BYTES"] = 1000

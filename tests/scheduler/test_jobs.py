@@ -11,6 +11,7 @@ from app.catalog import jobs as catalog_jobs
 from app.orders import jobs as order_jobs
 from app.orders import services as orders
 from models import Booking, Notification, db
+from tests.factories import PDF
 from models.timeutil import at_local
 from scheduler.jobs import JOBS
 from scheduler.runner import build_scheduler
@@ -102,8 +103,8 @@ def test_orders_complete_themselves_14_days_after_the_report(world, now, tmp_pat
     orders.accept(world.sme_a, order, now - timedelta(days=20))
     orders.receive_sample(world.lab_a, order, now - timedelta(days=19))
     orders.start_testing(world.lab_a, order, now - timedelta(days=18))
-    orders.issue_report(world.lab_a, order, b"%PDF-1.4\n", "BG-1", now - timedelta(days=15), upload_dir=tmp_path,
-                        max_bytes=1000)
+    orders.issue_report(world.lab_a, order, PDF, "BG-1", now - timedelta(days=15), upload_dir=tmp_path,
+                        max_bytes=10_000)
     assert twice(order_jobs.autocomplete, now - timedelta(days=2), 14) == (0, 0)
     assert twice(order_jobs.autocomplete, now, 14) == (1, 0)
     assert order.status == "completed" and notes("order_auto_completed") == [world.sme_a.id]

@@ -20,8 +20,8 @@ from models.errors import (
 )
 from models.order import TRANSITIONS
 from models.timeutil import at_local
+from tests.factories import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = date(2026, 3, 2)
 
 
@@ -204,6 +204,8 @@ def test_bad_quotes_are_refused_and_the_order_stays_submitted(world, order, now,
     (b"PK\x03\x04 this is a zip", ValidationError),
     (b"<html>%PDF-</html>", ValidationError),
     (b"%PDF-" + b"x" * 20_000, PayloadTooLarge),
+    (b"%PDF-1.4\n% only the magic bytes\n%%EOF\n", ValidationError),
+    (PDF[: len(PDF) // 2], ValidationError),
 ])
 def test_only_real_pdfs_within_the_size_cap_are_issued(world, order, now, tmp_path, data, error):
     walk_to(world, order, now, "testing", tmp_path)
