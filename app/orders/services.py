@@ -1,4 +1,5 @@
 """Service orders from request to signed-off report, and the instrument time spent on them."""
+import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -35,6 +36,11 @@ def _tell_institution(order, kind, **extra):
 def _require(allowed):
     if not allowed:
         raise Forbidden()
+
+
+def _printable(number):
+    """A number goes into file names, headers and labels: no line breaks, NULs or other control characters."""
+    return not any(unicodedata.category(char).startswith("C") for char in number)
 
 
 def submit(actor, data, now):
@@ -131,8 +137,8 @@ def cancel(actor, order, reason, now):
 def receive_sample(actor, order, now, sample_no=None):
     _require(order.is_staff(actor))
     number = (sample_no or "").strip() or f"YP-{local_today(now).year}-{order.id:06d}"
-    if len(number) > 40:
-        raise ValidationError(fields={"sample_no": _l("样品编号最多 40 个字符。")})
+    if len(number) > 40 or not _printable(number):
+        raise ValidationError(fields={"sample_no": _l("样品编号最多 40 个字符，不能含换行等控制字符。")})
     taken = db.session.scalar(sa.select(ServiceOrder.id).where(
         ServiceOrder.institution_id == order.institution_id, ServiceOrder.sample_no == number,
         ServiceOrder.id != order.id))
@@ -156,8 +162,8 @@ def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     if order.status != "testing":
         raise InvalidTransition(_l("只有检测中的委托可以出具报告；报告出具后不能再次上传。"))
     number = (report_no or "").strip()
-    if not number or len(number) > 50:
-        raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内）。")})
+    if not number or len(number) > 50 or not _printable(number):
+        raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内，不能含换行等控制字符）。")})
     if db.session.scalar(sa.select(ServiceOrder.id).where(ServiceOrder.institution_id == order.institution_id,
                                                           ServiceOrder.report_no == number)):
         raise ValidationError(fields={"report_no": _l("报告编号“%(no)s”已被使用。", no=number)})

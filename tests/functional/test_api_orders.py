@@ -156,3 +156,16 @@ def test_a_booking_review_through_the_api(api, world, create_instrument, create_
     assert api(world.sme_a).post(f"/bookings/{booking.id}/review", json={"score": "five"}).status_code == 422
     assert api(world.sme_b).post(f"/bookings/{booking.id}/review", json={"score": 5}).status_code == 404
     assert api(world.sme_a).post(f"/bookings/{booking.id}/review", json={"score": 3, "comment": "一般"}).status_code == 201
+
+
+def test_a_report_number_with_a_line_break_is_422_and_the_order_can_still_be_reported(api, world, placed):
+    lab = _to_testing(api, world, placed["id"])
+    refused = lab.post(f"/orders/{placed['id']}/report", data={"file": (io.BytesIO(PDF), "r.pdf"),
+                                                               "report_no": "BG-1\r\nX-Injected: 1"},
+                       content_type="multipart/form-data")
+    assert refused.status_code == 422 and "report_no" in refused.get_json()["error"]["fields"]
+    issued = lab.post(f"/orders/{placed['id']}/report", data={"file": (io.BytesIO(PDF), "r.pdf"),
+                                                              "report_no": "BG-1"},
+                      content_type="multipart/form-data")
+    assert issued.status_code == 200
+    assert lab.get(f"/orders/{placed['id']}/report").status_code == 200
