@@ -25,7 +25,7 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import i18n, labels, nav, security
+    from . import files, i18n, labels, nav, security
     from .auth.loader import configure_login
     from .extensions import babel, csrf, limiter, migrate
     from .sqlite import configure_sqlite
@@ -40,6 +40,7 @@ def register_extensions(app):
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     configure_login(app)
     security.init_app(app)
+    files.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
     labels.init_app(app)

@@ -9,6 +9,8 @@ from pypdf import PdfReader
 
 from models.errors import PayloadTooLarge, ValidationError
 
+from ..files import remove_on_rollback
+
 PDF_SIGNATURE = b"%PDF-"
 
 
@@ -32,7 +34,9 @@ def _page_count(data):
 
 
 def store(upload_dir, data):
-    """Write the PDF under a random name; returns the name (never the user's file name)."""
+    """Write the PDF under a random name; returns the name (never the user's file name).
+
+    The file is removed again if the transaction that records it rolls back."""
     folder = Path(upload_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16) + ".pdf"
@@ -40,6 +44,7 @@ def store(upload_dir, data):
     with open(path, "xb") as fh:
         fh.write(data)
     os.chmod(path, 0o600)
+    remove_on_rollback(path)
     return name
 
 

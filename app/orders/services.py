@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
 from models.errors import Forbidden, InvalidTransition, NotFound, ValidationError
@@ -170,8 +171,19 @@ def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     reports.check_pdf(data, max_bytes)
     order.transition("report_issued", actor=actor, now=now, action="report_issued")
     order.report_no, order.report_issued_at, order.report_size = number, now, len(data)
+    _claim_report(order, number)
     order.report_file = reports.store(upload_dir, data)
     _tell_customer(order, "order_report_issued", report_no=number)
+
+
+def _claim_report(order, number):
+    """Write the order's new state first: a concurrent report or cancellation that got there first makes this
+    flush fail (409, or 422 for a number taken meanwhile) before any file is written."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationError(fields={"report_no": _l("报告编号“%(no)s”已被使用。", no=number)}) from None
 
 
 def complete(actor, order, now):

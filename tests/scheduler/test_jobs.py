@@ -11,10 +11,10 @@ from app.catalog import jobs as catalog_jobs
 from app.orders import jobs as order_jobs
 from app.orders import services as orders
 from models import Booking, Notification, db
-from tests.factories import PDF
 from models.timeutil import at_local
 from scheduler.jobs import JOBS
 from scheduler.runner import build_scheduler
+from tests.factories import PDF
 
 TUESDAY = date(2026, 3, 3)
 
