@@ -24,6 +24,7 @@ from models.importing import ImportBatch
 from models.instrument import Instrument
 
 from ..formtools import field_errors, formdata_from_json
+from ..sheets import xlsx_row
 from .forms import InstrumentForm
 from .services import _apply, category_codes, domain_errors, editable_payload, merged, require_publisher
 
@@ -325,7 +326,7 @@ def export_workbook(instruments, categories):
             elif kind == "number" and value not in (None, ""):
                 value = float(value)
             row.append(value if value is not None else "")
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     _instructions(book, categories)
     return _save(book)
 
