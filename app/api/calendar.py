@@ -10,6 +10,7 @@ from models.instrument import CLOSURE_KINDS
 
 from .. import clock
 from ..calendar import services
+from ..calendar.importing import parse_closures
 from ..calendar.links import absolute, domain, feed_url
 from ..calendar.views import ics_response, rotate_feed
 from ..catalog import services as catalog
@@ -56,7 +57,7 @@ def import_closures(instrument_id):
     if kind not in CLOSURE_KINDS:
         raise ValidationError(fields={"kind": _l("停机类型应为 maintenance、calibration、internal_use 或 other。")})
     data = upload.read(limit + 1) if upload else b""
-    occurrences = services.parse_closures(data, clock.now(), limit)
+    occurrences = parse_closures(data, clock.now(), limit)
     count = services.import_closures(g.actor, instrument, occurrences, kind, clock.now())
     db.session.commit()
     return created({"created": count})

@@ -17,6 +17,7 @@ from .. import clock
 from ..catalog import services as catalog
 from ..policy import get_in_scope
 from . import services
+from .importing import parse_closures
 from .links import absolute, domain, feed_url
 
 bp = Blueprint("calendar", __name__)
@@ -92,7 +93,7 @@ def import_closures(instrument_id):
             return redirect(url_for("console.closures", instrument_id=instrument.id))
         upload = request.files.get("file")
         data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
-        occurrences = services.parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
+        occurrences = parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
     except RequestEntityTooLarge:
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
                                problem=_("文件过大。")), 413
