@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from models import Closure, db
 
-FAST = 2.0  # seconds of wall time: the expansion's budget is 0.5 s of CPU; the rest is a busy test machine
+FAST = 1.0  # seconds of CPU time spent on the request (the test client runs it in this thread): wall time
+# on a busy test machine says more about the machine than about the code
 
 
 def ics(*lines, start="DTSTART;TZID=Asia/Shanghai:20260303T080000",
@@ -53,9 +54,9 @@ def instrument(world, create_instrument):
 
 
 def timed(call):
-    started = time.monotonic()
+    started = time.thread_time()
     response = call()
-    return response, time.monotonic() - started
+    return response, time.thread_time() - started
 
 
 @pytest.mark.parametrize("case", HOSTILE)
