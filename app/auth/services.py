@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import ApiToken, Organization, User, audit, db
-from models.errors import Forbidden, Unauthorized, ValidationError
+from models.errors import Forbidden, InvalidTransition, Unauthorized, ValidationError
 
 from ..notify.services import notify, notify_organization
 from ..policy import may_approve_institution
@@ -120,6 +120,8 @@ def pending_institutions(actor):
 
 
 def approve_institution(actor, organization, now):
+    if organization.kind == "institution" and organization.approved:
+        raise InvalidTransition(_l("该机构已通过审核。"))
     if not may_approve_institution(actor, organization):
         raise Forbidden(_l("只有机构所在区的市场监管局可以审核该机构。"))
     organization.approved = True
