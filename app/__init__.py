@@ -47,9 +47,9 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import i18n, labels, nav, security
+    from . import files, i18n, labels, nav, security
     from .auth.loader import configure_login
-    from .extensions import babel, csrf, limiter, migrate
+    from .extensions import babel, csrf, migrate
     from .sqlite import configure_sqlite
 
     db.init_app(app)
@@ -57,11 +57,11 @@ def register_extensions(app):
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     configure_login(app)
     security.init_app(app)
+    files.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
     labels.init_app(app)

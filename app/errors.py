@@ -65,7 +65,7 @@ def render_error(status, code, message, fields=None, headers=None):
 
 def handle_domain_error(error):
     db.session.rollback()
-    return render_error(error.status, error.code, error.message, error.fields)
+    return render_error(error.status, error.code, error.message, error.fields, getattr(error, "headers", None))
 
 
 def handle_csrf_error(error):

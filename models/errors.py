@@ -99,3 +99,7 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
     default_message = _l("操作过于频繁，请稍后再试。")
+
+    def __init__(self, message=None, retry_after=60):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}

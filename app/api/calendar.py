@@ -8,6 +8,7 @@ from models.errors import Forbidden, PayloadTooLarge
 
 from .. import clock
 from ..calendar import services
+from ..calendar.importing import parse_closures
 from ..calendar.links import absolute, domain, feed_url, ics_response
 from ..policy import get_in_scope, managed_instrument
 from .base import actor, bp, created
@@ -50,7 +51,7 @@ def import_closures(instrument_id):
     except RequestEntityTooLarge:
         raise PayloadTooLarge() from None
     data = upload.read(limit + 1) if upload else b""
-    occurrences = services.parse_closures(data, clock.now(), limit)
+    occurrences = parse_closures(data, clock.now(), limit)
     count = services.import_closures(g.actor, instrument, occurrences, kind, clock.now())
     db.session.commit()
     return created({"created": count})
