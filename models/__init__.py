@@ -1,19 +1,21 @@
 """The domain model. Importing this package registers every table with the metadata."""
+from .account import AccountToken
 from .audit import AuditRecord
 from .base import db, utcnow
 from .booking import Booking
+from .conversation import OrderAttachment, OrderMessage
 from .importing import ImportBatch
 from .instrument import Category, Closure, Instrument, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
 from .ops import Heartbeat, SignInAttempt
-from .order import OrderItem, Review, ServiceOrder
+from .order import OrderItem, OrderReport, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
 from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User, UserSession
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
+__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "OrderAttachment", "OrderMessage", "OrderReport", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
            "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession"]
