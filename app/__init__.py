@@ -68,6 +68,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -83,7 +84,7 @@ def register_blueprints(app):
     from .stats.views import bp as stats_bp
     from .workdays.views import bp as workdays_bp
 
-    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, orders_bp,
+    for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, orders_bp,
                calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp):
         app.register_blueprint(bp)
 
