@@ -12,6 +12,7 @@ from models.order import ServiceOrder
 from models.pilot import Pilot, PilotTable
 from models.reference import INDUSTRY_LABELS
 
+from ..i18n import join_list
 from ..labels import MODE_LABELS
 from ..notify.services import notify_organization
 from .scope import Period
@@ -183,8 +184,8 @@ def proposals(pilot, services=None):
     """(主要内容, 主要产业) as the records show them: the kinds of service and the served industries."""
     services = services or Services(pilot.year, [i.id for i in pilot.institutions])
     kinds, orgs = services.of(pilot)
-    content = "、".join(str(_l("分时租赁（仪器共享）")) if kind == "booking" else str(MODE_LABELS[kind])
-                       for kind, _n in kinds.most_common())
+    content = join_list(_l("分时租赁（仪器共享）") if kind == "booking" else MODE_LABELS[kind]
+                        for kind, _n in kinds.most_common())
     industries = Counter(services.industry_of(org) for org in orgs)
     top = [str(INDUSTRY_LABELS[code]) for code, _n in industries.most_common(3) if code in INDUSTRY_LABELS]
-    return content, "、".join(top)
+    return content, join_list(top)
