@@ -130,10 +130,9 @@ def accept_invitation(token, name, password, now):
     row = open_invitation(token, now)
     organization, inviter = row.organization, row.created_by
     _refuse_taken(row.email)
-    user = User(email=row.email, name=name, role=MEMBER_ROLE[organization.kind], organization=organization,
+    user = User(email=row.email, name=name, role=MEMBER_ROLE[organization.kind], organization_id=organization.id,
                 password_hash=_checked_password(password, row.email, organization),
                 locale=inviter.locale if inviter else "zh_CN", created_at=now)
-    row.use(now)
     savepoint = db.session.begin_nested()
     try:
         db.session.add(user)
@@ -142,6 +141,7 @@ def accept_invitation(token, name, password, now):
         savepoint.rollback()
         raise Conflict(ACCOUNT_TAKEN, fields={"email": ACCOUNT_TAKEN}) from None
     savepoint.commit()
+    row.use(now)
     audit.record(user, "joined", actor=user, at=now, details={"invited_by": row.created_by_id})
     if inviter is not None and inviter.active:
         notify(inviter, "member_joined", name=name, email=user.email, organization=organization.name)
@@ -170,12 +170,13 @@ def active_members(organization_id):
 
 def deactivate(actor, user, now):
     """Stop an account (the caller found it in the actor's scope). Colleagues never stop their organisation's
-    last active account; an administrator never stops their own."""
+    last active account (the administrator and the city, who open accounts, may); an administrator never stops
+    their own."""
     if actor.is_admin and user.id == actor.id:
         raise Forbidden(_l("不能停用自己的管理员账号。"))
     if not user.active:
         raise InvalidTransition(_l("该账号已经停用。"))
-    if not actor.is_admin and user.organization_id is not None and active_members(user.organization_id) <= 1:
+    if actor.belongs_to(user.organization_id) and active_members(user.organization_id) <= 1:
         raise Conflict(_l("这是本单位唯一的有效账号，不能停用。"))
     user.active = False
     end_sessions(user, now)
