@@ -1,5 +1,7 @@
 """Small things seen on the way: the icon, the home page's search button, lists joined in the reader's
 language, the pending counts in the menu, reviews that say who reviewed what."""
+from datetime import timedelta
+
 import pytest
 
 from app.i18n import join_list
@@ -33,10 +35,10 @@ def test_an_english_catalog_says_testing_on_your_behalf(client):
     assert "Testing on your behalf" in client.get("/").get_data(as_text=True)
 
 
-def test_the_approval_menu_shows_how_many_bookings_wait(sign_in, world, create_instrument, create_booking):
+def test_the_approval_menu_shows_how_many_bookings_wait(sign_in, world, create_instrument, create_booking, now):
     instrument = create_instrument(world.institution_a)
     create_booking(instrument, world.enterprise_a, status="pending")
-    create_booking(instrument, world.enterprise_b, status="pending", start=None, minutes=30)
+    create_booking(instrument, world.enterprise_b, status="pending", start=now + timedelta(days=2, hours=1))
     page = sign_in(world.lab_a).get("/").get_data(as_text=True)
     assert 'data-testid="count-booking.console_queue"' in page
     assert 'aria-label="2 项待处理">2</span>' in page
