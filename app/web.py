@@ -19,7 +19,11 @@ def redirect_back(target, fallback_endpoint="main.index"):
     return redirect(safe_target(target, fallback_endpoint))
 
 
-def show_errors(form, error):
-    """Put a service's ValidationError on the form; flash whatever has no field."""
+def show_errors(form, error, rename=None):
+    """Put a service's ValidationError on the form; flash whatever has no field.
+
+    `rename` maps the service's field names to the form's (an API's `user_id` is a page's `email`)."""
+    if rename:
+        error = type(error)(error.message, {rename.get(name, name): why for name, why in error.fields.items()})
     if not apply_field_errors(form, error) or not error.fields:
         flash(error.message, "danger")
