@@ -7,6 +7,10 @@ to it); the nightly snapshot counts completed trainings. One active qualificatio
 instrument, and one open training request per user and instrument: partial unique indexes on both
 databases.
 
+SQLite may hold data already: columns are added in place, not by a batch copy (a copy would drop the
+search triggers of instruments, and dropping a table other tables reference fails with foreign keys
+on); the CHECK on occupancies.kind is widened by SQLite's documented in-place schema edit.
+
 Revision ID: 0012_qualifications
 Revises: 0007_scale
 Create Date: 2026-11-29 09:00:00
@@ -25,24 +29,52 @@ OPEN = sa.text("status IN ('requested', 'scheduled')")
 COMPLETED = sa.text("status = 'completed'")
 
 
-def _kinds(batch_op, kinds):
-    batch_op.drop_constraint(op.f('ck_occupancies_kind'), type_='check')
-    batch_op.create_check_constraint(op.f('ck_occupancies_kind'), f"kind IN ({kinds})")
+OLD_KINDS = "kind IN ('booking', 'order_work')"
+NEW_KINDS = "kind IN ('booking', 'order_work', 'training')"
+OPERATOR = "operator_id INTEGER CONSTRAINT fk_bookings_operator_id_users REFERENCES users (id)"
+
+
+def _sqlite():
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _edit_sqlite_schema(table, old, new):
+    """SQLite's documented in-place schema edit (sqlite.org/lang_altertable.html, "Making Other Kinds Of
+    Table Schema Changes"), for changes every stored row already satisfies: widening a CHECK, removing a
+    FOREIGN KEY clause. No table is copied or dropped, so the references other tables hold stay intact."""
+    bind = op.get_bind()
+    create = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (table,)).scalar()
+    assert old in create, f"{table}: {old!r} not found"
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                         (create.replace(old, new), table))
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+def _hold_kinds(old, new):
+    if _sqlite():
+        _edit_sqlite_schema('occupancies', old, new)
+        return
+    op.drop_constraint(op.f('ck_occupancies_kind'), 'occupancies', type_='check')
+    op.create_check_constraint(op.f('ck_occupancies_kind'), 'occupancies', new)
 
 
 def upgrade():
-    # Plain ADD COLUMN, not a batch copy: on SQLite a copy would drop the search triggers of instruments.
     op.add_column('instruments', sa.Column('requires_qualification', sa.Boolean(), nullable=False,
                                            server_default=sa.true()))
     op.add_column('instruments', sa.Column('qualification_lapse_days', sa.Integer(), nullable=False,
                                            server_default='180'))
-    with op.batch_alter_table('bookings') as batch_op:
-        batch_op.add_column(sa.Column('operator_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_bookings_operator_id_users'), 'users', ['operator_id'], ['id'])
-    with op.batch_alter_table('occupancies') as batch_op:
-        _kinds(batch_op, "'booking', 'order_work', 'training'")
-    with op.batch_alter_table('usage_snapshots') as batch_op:
-        batch_op.add_column(sa.Column('trainings_completed', sa.Integer(), nullable=False, server_default='0'))
+    if _sqlite():
+        op.execute(f"ALTER TABLE bookings ADD COLUMN {OPERATOR}")
+    else:
+        op.add_column('bookings', sa.Column('operator_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_bookings_operator_id_users'), 'bookings', 'users', ['operator_id'], ['id'])
+    _hold_kinds(OLD_KINDS, NEW_KINDS)
+    op.add_column('usage_snapshots', sa.Column('trainings_completed', sa.Integer(), nullable=False,
+                                               server_default='0'))
 
     op.create_table('qualifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -130,12 +162,13 @@ def downgrade():
     op.drop_table('training_sessions')
     op.drop_table('qualifications')
     op.execute("DELETE FROM occupancies WHERE kind = 'training'")
-    with op.batch_alter_table('usage_snapshots') as batch_op:
-        batch_op.drop_column('trainings_completed')
-    with op.batch_alter_table('occupancies') as batch_op:
-        _kinds(batch_op, "'booking', 'order_work'")
-    with op.batch_alter_table('bookings') as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_bookings_operator_id_users'), type_='foreignkey')
-        batch_op.drop_column('operator_id')
+    op.execute("ALTER TABLE usage_snapshots DROP COLUMN trainings_completed")
+    _hold_kinds(NEW_KINDS, OLD_KINDS)
+    if _sqlite():
+        _edit_sqlite_schema('bookings', OPERATOR, "operator_id INTEGER")
+        op.execute("ALTER TABLE bookings DROP COLUMN operator_id")
+    else:
+        op.drop_constraint(op.f('fk_bookings_operator_id_users'), 'bookings', type_='foreignkey')
+        op.drop_column('bookings', 'operator_id')
     op.execute("ALTER TABLE instruments DROP COLUMN qualification_lapse_days")
     op.execute("ALTER TABLE instruments DROP COLUMN requires_qualification")
