@@ -10,7 +10,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
 from models.errors import Forbidden, QualificationRequired, ValidationError
@@ -18,6 +17,7 @@ from models.qualification import LEVELS, OPEN_REQUEST_STATES, Qualification, Tra
 from models.timeutil import local_today
 from models.user import User
 
+from ..claims import insert_unless_taken
 from ..notify.services import notify
 
 MAX_REASON = 500
@@ -52,19 +52,6 @@ def _grant_errors(user, level, expires_on, now):
     return fields
 
 
-def _insert(qualification):
-    """Add it in a savepoint; False when another active one won the race (the unique index)."""
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(qualification)
-        db.session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
-
-
 def grant(actor, instrument, user, level, now, *, expires_on=None, source="direct"):
     """Grant `level`, or renew the user's active qualification with it (never a second one)."""
     require_staff(actor, instrument)
@@ -75,7 +62,7 @@ def grant(actor, instrument, user, level, now, *, expires_on=None, source="direc
     if current is None:
         fresh = Qualification(user=user, instrument=instrument, level=level, status="active", source=source,
                               granted_at=now, granted_by=actor, expires_on=expires_on)
-        if _insert(fresh):
+        if insert_unless_taken(fresh):  # False: a concurrent grant's row won the unique index
             audit.record(fresh, "granted", actor=actor, at=now, to_state="active",
                          details={"level": level, "expires_on": _day(expires_on), "source": source})
             notify(user, f"qualification_granted_{level}", **payload(fresh))

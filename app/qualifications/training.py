@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
 from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
@@ -19,6 +18,7 @@ from models.qualification import LEVELS, LONGEST_SESSION, TrainingRequest, Train
 from models.timeutil import local
 
 from ..booking.services import check_calendar, flush_or_slot_unavailable, lock_instrument
+from ..claims import insert_unless_taken
 from ..notify.services import notify, notify_organization
 from . import services
 
@@ -58,14 +58,8 @@ def request_training(actor, instrument, note, now):
         raise Conflict(_l("您已取得该仪器的独立上机资格，无需再申请培训。"))
     request = TrainingRequest(instrument=instrument, user=actor, organization_id=actor.organization_id, note=note,
                               status="requested", created_at=now, updated_at=now)
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(request)
-        db.session.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        raise Conflict(_l("您已申请过该仪器的培训，请等待机构安排。")) from None
-    savepoint.commit()
+    if not insert_unless_taken(request):  # the unique index: one open request per user and instrument
+        raise Conflict(_l("您已申请过该仪器的培训，请等待机构安排。"))
     audit.record(request, "requested", actor=actor, at=now, to_state="requested", reason=note)
     notify_organization(instrument.institution_id, "training_requested", **_payload(request))
     return request
