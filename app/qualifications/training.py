@@ -74,8 +74,9 @@ def _session_at(instrument, start, end, now, actor):
     if same is not None:
         return same
     check_calendar(instrument, start, end, now, staff=True)
-    hold = Occupancy(instrument_id=instrument.id, kind="training", start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True, created_at=now, logged_by_id=actor.id)
+    hold = Occupancy(instrument_id=instrument.id, kind="training", start_at=start, end_at=end, active=True,
+                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), created_at=now,
+                     logged_by_id=actor.id)
     session = TrainingSession(instrument=instrument, occupancy=hold, start_at=start, end_at=end, status="scheduled",
                               created_by_id=actor.id, created_at=now)
     db.session.add_all([hold, session])
@@ -94,7 +95,7 @@ def schedule(actor, requests, start, end, now):
             raise Forbidden()
         if request.instrument_id != instrument.id:
             raise ValidationError(fields={"request_ids": _l("同一场培训只能安排同一台仪器的申请。")})
-        if request.status != "requested":
+        if not request.can("schedule", actor, now):
             raise InvalidTransition(_l("只有待安排的培训申请可以安排时间。"))
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
@@ -113,10 +114,9 @@ def complete(actor, request, passed, level, now):
     """Record one attendee's outcome; a pass grants `level`."""
     if not request.is_staff(actor):
         raise Forbidden()
-    if request.status != "scheduled":
-        raise InvalidTransition(_l("只有已安排的培训可以登记结果。"))
-    if now < request.session.start_at:
-        raise InvalidTransition(_l("培训开始后才能登记结果。"))
+    if not request.can("complete", actor, now):
+        raise InvalidTransition(_l("培训开始后才能登记结果。") if request.status == "scheduled"
+                                else _l("只有已安排的培训可以登记结果。"))
     if passed and level not in LEVELS:
         raise ValidationError(fields={"level": _l("资格级别应为 assisted（人员指导下上机）或 independent（独立上机）。")})
     request.transition("passed" if passed else "failed", actor=actor, now=now,
@@ -134,6 +134,8 @@ def decline(actor, request, reason, now):
     if not request.is_staff(actor):
         raise Forbidden()
     reason = _text(reason, "reason", required=True)
+    if not request.can("decline", actor, now):
+        raise InvalidTransition(_l("该培训申请已有结果，不能再不予安排。"))
     session = request.session
     request.transition("declined", actor=actor, now=now, reason=reason)
     request.session = None
