@@ -100,6 +100,10 @@ class RateLimited(DomainError):
     code = "rate_limited"
     default_message = _l("操作过于频繁，请稍后再试。")
 
+    def __init__(self, message=None, retry_after=60):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
 
 class QualificationRequired(DomainError):
     status = 422

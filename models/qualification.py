@@ -15,11 +15,13 @@ completed once every attendee has an outcome, cancelled when none is left.
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import UTCDateTime, db
 from .errors import InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .occupancy import Occupancy
 from .organization import Organization
@@ -32,20 +34,27 @@ SOURCES = ("direct", "training")
 LAPSE_REMINDER_DAYS = 14
 EXPIRY_WARNING_DAYS = 30
 TRANSITIONS = {"active": {"lapsed", "expired", "revoked"}}
+# What people do (models/guards.Guarded): {action: {party: states it is done from}}.
+ACTIONS = {"revoke": {"staff": ("active",)}}
 
 REQUEST_STATES = ("requested", "scheduled", "passed", "failed", "declined")
 OPEN_REQUEST_STATES = ("requested", "scheduled")
 REQUEST_TRANSITIONS = {"requested": {"scheduled", "declined"}, "scheduled": {"passed", "failed", "declined"}}
+REQUEST_ACTIONS = {"schedule": {"staff": ("requested",)}, "complete": {"staff": ("scheduled",)},
+                   "decline": {"staff": OPEN_REQUEST_STATES}}
 SESSION_STATES = ("scheduled", "completed", "cancelled")
 LONGEST_SESSION = timedelta(hours=24)
+WRONG_STATE = {"schedule": _l("只有待安排的培训申请可以安排时间。"), "complete": _l("只有已安排的培训可以登记结果。"),
+               "decline": _l("该培训申请已有结果，不能再不予安排。")}
 
 
 def _in(column, values):
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Qualification(db.Model):
+class Qualification(Guarded, db.Model):
     __tablename__ = "qualifications"
+    guarded_actions = ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
@@ -117,11 +126,6 @@ class Qualification(db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.instrument.institution_id)
 
-    def can(self, action, actor):
-        if action == "revoke":
-            return self.is_staff(actor) and self.status == "active"
-        return False
-
     def transition(self, to, *, actor, now, reason="", action=None):
         if to not in TRANSITIONS.get(self.status, ()):
             raise InvalidTransition()
@@ -182,8 +186,9 @@ class TrainingSession(db.Model):
         return f"<TrainingSession {self.id} {self.status} {self.start_at:%Y-%m-%d %H:%M}>"
 
 
-class TrainingRequest(db.Model):
+class TrainingRequest(Guarded, db.Model):
     __tablename__ = "training_requests"
+    guarded_actions = REQUEST_ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
@@ -225,17 +230,13 @@ class TrainingRequest(db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.instrument.institution_id)
 
-    def can(self, action, actor, now):
-        """The guard behind each button: the institution's staff, in the right state, at the right time."""
-        if not self.is_staff(actor):
-            return False
-        if action == "schedule":
-            return self.status == "requested"
-        if action == "decline":
-            return self.status in OPEN_REQUEST_STATES
-        if action == "complete":
-            return self.status == "scheduled" and now >= self.session.start_at
-        return False
+    def wrong_state(self, action, parties):
+        return InvalidTransition(WRONG_STATE[action])
+
+    def not_now(self, action, actor, now):
+        if action == "complete" and now < self.session.start_at:
+            return InvalidTransition(_l("培训开始后才能登记结果。"))
+        return None
 
     def transition(self, to, *, actor, now, reason="", action=None):
         if to not in REQUEST_TRANSITIONS.get(self.status, ()):

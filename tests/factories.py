@@ -3,10 +3,12 @@
 They commit: inside a test that only releases a savepoint of the test's outer transaction, so
 the row survives a request that rolls back its own work (as real data would).
 """
+import io
 import itertools
 from datetime import UTC, date, datetime
 
 from argon2 import PasswordHasher
+from pypdf import PdfWriter
 
 from models import ApiToken, Organization, User, db
 from models.uscc import check_character
@@ -15,6 +17,17 @@ PASSWORD = "secret-pass-1"
 _PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # hashed once: Argon2 is slow on purpose
 _seq = itertools.count(1)
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def one_page_pdf():
+    """The smallest real PDF a report check accepts: one blank page."""
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 def valid_uscc(n=None):
@@ -150,9 +163,8 @@ def create_booking(instrument=None, organization=None, start=None, minutes=60, s
     creator = fields.pop("created_by", None) or create_user("enterprise", organization)
     start = start or NOW + timedelta(days=1, hours=1)  # Tuesday 10:00 Shanghai
     end = start + timedelta(minutes=minutes)
-    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=status in ACTIVE,
-                     created_at=NOW)
+    hold = Occupancy.hold(instrument, start, end, NOW, "booking")
+    hold.active = status in ACTIVE
     defaults = dict(purpose="测试", service_mode="self_operated", price_amount=instrument.price_for(organization, minutes),
                     created_at=NOW, updated_at=NOW)
     defaults.update(fields)

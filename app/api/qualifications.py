@@ -17,14 +17,12 @@ from models.user import User
 
 from .. import clock
 from ..calendar import services as calendar
-from ..calendar.links import domain
-from ..calendar.views import ics_response
-from ..catalog import services as catalog
-from ..policy import get_in_scope, parse_id, scoped
+from ..calendar.links import domain, ics_response
+from ..formtools import read_instants
+from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..qualifications import services as qualifications
 from ..qualifications import training
 from .base import actor, bp, created, json_body, listing
-from .catalog import parse_time_field
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 ACTIONS = ("schedule", "complete", "decline")
@@ -116,7 +114,7 @@ def _status_arg(allowed):
 
 @bp.get("/instruments/<instrument_id>/qualifications")
 def instrument_qualifications(instrument_id):
-    instrument = catalog.managed_instrument(actor(), instrument_id)
+    instrument = managed_instrument(actor(), instrument_id)
     now = clock.now()
     return listing(qualifications.of_instrument(instrument, _status_arg(STATUSES)),
                    lambda q: qualification_json(q, now), default_per_page=100)
@@ -124,7 +122,7 @@ def instrument_qualifications(instrument_id):
 
 @bp.post("/instruments/<instrument_id>/qualifications")
 def grant_qualification(instrument_id):
-    instrument = catalog.managed_instrument(actor(), instrument_id)
+    instrument = managed_instrument(actor(), instrument_id)
     body, fields = json_body(), {}
     user, level, expires_on = _user(body, fields), _level(body, fields, required=True), _day(body, "expires_on", fields)
     _raise(fields)
@@ -195,9 +193,7 @@ def get_training_request(request_id):
 
 
 def _schedule(who, found, body, now):
-    fields = {}
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
-    _raise(fields)
+    start, end = read_instants(body, "start", "end")
     training.schedule(who, [found], start, end, now)
 
 

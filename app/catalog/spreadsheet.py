@@ -8,6 +8,7 @@ existing instrument update it, the others are created, all in one transaction.
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -24,10 +25,16 @@ from models.importing import ImportBatch
 from models.instrument import Instrument
 
 from ..formtools import field_errors, formdata_from_json
+from ..policy import require_publisher
+from ..sheets import xlsx_row
 from .forms import InstrumentForm
-from .services import _apply, category_codes, domain_errors, editable_payload, merged, require_publisher
+from .services import _apply, category_codes, domain_errors, editable_payload, merged
 
 MAX_ROWS = 5000
+MAX_BLANK_RUN = 1000
+MAX_ROWS_READ = MAX_ROWS + 2 * MAX_BLANK_RUN  # blank rows included
+MAX_COLUMNS = 64
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024  # the largest honest file (5000 rows of every column) is well below
 # (header, payload path, how to read the cell, width)
 COLUMNS = [
     ("仪器名称", ("name",), "text", 24), ("英文名称", ("name_en",), "text", 24),
@@ -97,14 +104,41 @@ def read_table(filename, data):
 
 
 def _read_xlsx(data):
+    """The first sheet's rows, read within bounds: a small file must not unpack into gigabytes
+    (a zip bomb) or claim a million rows by one far-away cell."""
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for damaged files
+        rows = _bounded_rows(book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS))
+        book.close()
+    except FileProblem:
+        raise
+    except Exception:  # openpyxl (and defusedxml) raise many kinds of errors for damaged or hostile files
         raise FileProblem(_l("无法读取该 Excel 文件，请确认它是 .xlsx 格式且未损坏。")) from None
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return (rows[0] if rows else []), rows[1:]
+
+
+def _check_unpacked_size(data):
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise FileProblem(_l("无法读取该 Excel 文件，请确认它是 .xlsx 格式且未损坏。")) from None
+    if len(entries) > 1000 or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise FileProblem(_l("该 Excel 文件解压后过大，请删除多余的工作表、图片或格式后再上传。"))
+
+
+def _bounded_rows(rows):
+    """Rows until a long run of blank ones (formatting to the sheet's end, not data); refuse too many."""
+    kept, blank_run, filled = [], 0, 0
+    for row in rows:
+        blank_run = 0 if any(_cell_text(cell) for cell in row) else blank_run + 1
+        if blank_run > MAX_BLANK_RUN:
+            break
+        filled += not blank_run
+        kept.append(list(row))
+        if filled > MAX_ROWS + 1 or len(kept) > MAX_ROWS_READ:  # + 1: the header
+            raise FileProblem(_l("一次最多导入 %(n)d 行，请分批上传。", n=MAX_ROWS))
+    return kept
 
 
 def _header_map(header):
@@ -340,7 +374,7 @@ def export_workbook(instruments, categories):
             elif kind == "number" and value not in (None, ""):
                 value = float(value)
             row.append(value if value is not None else "")
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     _instructions(book, categories)
     return _save(book)
 

@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
-from models.errors import Forbidden, QualificationRequired, ValidationError
+from models.errors import QualificationRequired, ValidationError
 from models.qualification import LEVELS, OPEN_REQUEST_STATES, Qualification, TrainingRequest
 from models.timeutil import local_today
 from models.user import User
 
 from ..claims import insert_unless_taken
 from ..notify.services import notify
+from ..policy import require_publisher
 
 MAX_REASON = 500
 
@@ -26,11 +27,6 @@ MAX_REASON = 500
 def payload(qualification, **extra):
     return {"qualification_id": qualification.id, "instrument": qualification.instrument.name,
             "instrument_id": qualification.instrument_id, **extra}
-
-
-def require_staff(actor, instrument):
-    if actor is None or not actor.is_staff_of(instrument.institution_id):
-        raise Forbidden(_l("只有仪器所属机构的人员可以管理上机资格。"))
 
 
 def active_of(user_id, instrument_id):
@@ -54,7 +50,7 @@ def _grant_errors(user, level, expires_on, now):
 
 def grant(actor, instrument, user, level, now, *, expires_on=None, source="direct"):
     """Grant `level`, or renew the user's active qualification with it (never a second one)."""
-    require_staff(actor, instrument)
+    require_publisher(actor, instrument.institution_id)
     fields = _grant_errors(user, level, expires_on, now)
     if fields:
         raise ValidationError(fields=fields)
@@ -86,7 +82,7 @@ def _day(value):
 
 
 def revoke(actor, qualification, reason, now):
-    require_staff(actor, qualification.instrument)
+    qualification.require("revoke", actor, now)
     reason = (reason or "").strip() if isinstance(reason, str) else reason
     if not isinstance(reason, str) or not reason or len(reason) > MAX_REASON:
         raise ValidationError(fields={"reason": _l("请填写撤销原因（500 字以内）。")})

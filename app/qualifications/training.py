@@ -5,19 +5,17 @@ and the same exclusion constraint (a hold of kind 'training'), so scheduling ove
 refused with 409. Requests scheduled at the very same time on the same instrument share one
 session. A pass grants the level chosen through the same grant() as a direct grant.
 """
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
-from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from models.errors import Conflict, Forbidden, ValidationError
 from models.instrument import Instrument
 from models.occupancy import Occupancy
 from models.qualification import LEVELS, LONGEST_SESSION, TrainingRequest, TrainingSession
 from models.timeutil import local
 
-from ..booking.services import check_calendar, flush_or_slot_unavailable, lock_instrument
+from ..booking.services import check_calendar, lock_instrument, write_hold
 from ..claims import insert_unless_taken
 from ..notify.services import notify, notify_organization
 from . import services
@@ -74,13 +72,10 @@ def _session_at(instrument, start, end, now, actor):
     if same is not None:
         return same
     check_calendar(instrument, start, end, now, staff=True)
-    hold = Occupancy(instrument_id=instrument.id, kind="training", start_at=start, end_at=end, active=True,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), created_at=now,
-                     logged_by_id=actor.id)
+    hold = Occupancy.hold(instrument, start, end, now, "training", logged_by_id=actor.id)
     session = TrainingSession(instrument=instrument, occupancy=hold, start_at=start, end_at=end, status="scheduled",
                               created_by_id=actor.id, created_at=now)
-    db.session.add_all([hold, session])
-    flush_or_slot_unavailable()
+    write_hold(hold, session)
     audit.record(session, "scheduled", actor=actor, at=now, to_state="scheduled")
     return session
 
@@ -91,12 +86,9 @@ def schedule(actor, requests, start, end, now):
         raise ValidationError(fields={"request_ids": _l("请至少选择一个培训申请。")})
     instrument = requests[0].instrument
     for request in requests:
-        if not request.is_staff(actor):
-            raise Forbidden()
+        request.require("schedule", actor, now)
         if request.instrument_id != instrument.id:
             raise ValidationError(fields={"request_ids": _l("同一场培训只能安排同一台仪器的申请。")})
-        if not request.can("schedule", actor, now):
-            raise InvalidTransition(_l("只有待安排的培训申请可以安排时间。"))
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
     if end - start > LONGEST_SESSION:
@@ -112,11 +104,7 @@ def schedule(actor, requests, start, end, now):
 
 def complete(actor, request, passed, level, now):
     """Record one attendee's outcome; a pass grants `level`."""
-    if not request.is_staff(actor):
-        raise Forbidden()
-    if not request.can("complete", actor, now):
-        raise InvalidTransition(_l("培训开始后才能登记结果。") if request.status == "scheduled"
-                                else _l("只有已安排的培训可以登记结果。"))
+    request.require("complete", actor, now)
     if passed and level not in LEVELS:
         raise ValidationError(fields={"level": _l("资格级别应为 assisted（人员指导下上机）或 independent（独立上机）。")})
     request.transition("passed" if passed else "failed", actor=actor, now=now,
@@ -131,11 +119,8 @@ def complete(actor, request, passed, level, now):
 
 def decline(actor, request, reason, now):
     """The institution will not train (or no longer trains) this requester; the reason is told."""
-    if not request.is_staff(actor):
-        raise Forbidden()
+    request.require("decline", actor, now)
     reason = _text(reason, "reason", required=True)
-    if not request.can("decline", actor, now):
-        raise InvalidTransition(_l("该培训申请已有结果，不能再不予安排。"))
     session = request.session
     request.transition("declined", actor=actor, now=now, reason=reason)
     request.session = None

@@ -11,25 +11,20 @@ from models import db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
 from models.qualification import STATUSES, Qualification, TrainingRequest, TrainingSession
-from models.timeutil import local_today, parse_instant
+from models.timeutil import local_today
 
 from .. import clock
 from ..calendar import services as calendar
-from ..calendar.links import domain
-from ..calendar.views import ics_response
-from ..catalog import services as catalog
+from ..calendar.links import domain, ics_response
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
-from ..policy import get_in_scope, parse_id, scoped
-from ..web import show_errors
+from ..policy import get_in_scope, managed_instrument, parse_id, scoped
+from ..web import flash_error, show_errors
 from . import export, services, training
 from .forms import GrantForm, OutcomeForm, ReasonForm, ScheduleForm, TrainingRequestForm
 
 bp = Blueprint("qualifications", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _problem(error):
-    return " ".join([str(error.message)] + [str(v) for v in error.fields.values()])
 
 
 def _attempt(action, done):
@@ -38,7 +33,7 @@ def _attempt(action, done):
         action()
     except DomainError as error:
         db.session.rollback()
-        flash(_problem(error), "danger")
+        flash_error(error)
         return False
     db.session.commit()
     flash(done, "success")
@@ -89,7 +84,7 @@ def _grant(instrument, form):
 @bp.route("/console/instruments/<int:instrument_id>/qualifications", methods=["GET", "POST"])
 @login_required
 def instrument_list(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     form = GrantForm()
     if form.validate_on_submit() and _grant(instrument, form):
         return redirect(url_for(".instrument_list", instrument_id=instrument.id))
@@ -114,7 +109,7 @@ def revoke(qualification_id):
 @bp.get("/console/instruments/<int:instrument_id>/qualifications.xlsx")
 @login_required
 def instrument_export(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     rows = db.session.scalars(services.of_instrument(instrument, request.args.get("status") or None)).all()
     body = export.workbook(instrument, rows, clock.now())
     name = f"qualifications-{instrument.internal_code or instrument.id}-{local_today(clock.now()).isoformat()}.xlsx"
@@ -143,23 +138,15 @@ def queue():
                            reason_form=ReasonForm(formdata=None))
 
 
-def _instant(text, name):
-    try:
-        return parse_instant(text)
-    except (ValueError, TypeError):
-        raise ValidationError(fields={name: _("请填写有效的时间，如 2026-05-06T09:00。")}) from None
-
-
 @bp.post("/console/training/schedule")
 @login_required
 def schedule():
     _staff()
-    form = ScheduleForm()
 
     def act():
         chosen = [get_in_scope(TrainingRequest, parse_id(i), current_user) for i in request.form.getlist("request_ids")]
-        training.schedule(current_user, chosen, _instant(form.start.data, "start"), _instant(form.end.data, "end"),
-                          clock.now())
+        start, end = read_instants(request.form, "start", "end")
+        training.schedule(current_user, chosen, start, end, clock.now())
 
     _attempt(act, _("已安排培训，并通知了参加培训的人员。"))
     return redirect(url_for(".queue"))

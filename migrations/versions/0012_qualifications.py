@@ -12,7 +12,7 @@ search triggers of instruments, and dropping a table other tables reference fail
 on); the CHECK on occupancies.kind is widened by SQLite's documented in-place schema edit.
 
 Revision ID: 0012_qualifications
-Revises: 0007_scale
+Revises: 0010_sessions
 Create Date: 2026-11-29 09:00:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012_qualifications'
-down_revision = '0007_scale'
+down_revision = '0010_sessions'
 branch_labels = None
 depends_on = None
 
