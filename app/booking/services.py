@@ -128,10 +128,10 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     status = "confirmed" if staff or not instrument.requires_approval else "pending"
     hold = Occupancy.hold(instrument, start, end, now, "booking")
     minutes = int((end - start) / timedelta(minutes=1))
-    booking = Booking(instrument=instrument, organization=organization, created_by=actor, operator=operator,
-                      occupancy=hold, start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
+    booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
+                      start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
-                      created_at=now, updated_at=now)
+                      created_at=now, updated_at=now, operator=operator)
     write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
                  details={"staff_booked": staff, "price": str(booking.price_amount)})

@@ -4,6 +4,9 @@ A session holds the instrument's calendar exactly like order work: the same avai
 and the same exclusion constraint (a hold of kind 'training'), so scheduling over a booking is
 refused with 409. Requests scheduled at the very same time on the same instrument share one
 session. A pass grants the level chosen through the same grant() as a direct grant.
+
+Training sits above booking, as orders do (it holds the calendar with booking's check and writer);
+the rule the booking write asks (services.require_operator) sits below it.
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
