@@ -1,8 +1,8 @@
-"""The navigation bar, by role. Items whose page is not registered are left out.
+"""The navigation bar, by role. Items whose page is not registered are left out; some carry a count.
 
 Staff of an institution whose sign-up is not yet approved read the menu of `pending_institution`: the
-catalog and their application, not a console that would refuse them. Some items show how many things
-wait for the reader (bookings to approve, orders to quote, sign-ups to review).
+catalog and their application, not a console that would refuse them. The counts say how many things wait
+for the reader (bookings to approve, orders to quote, training to schedule, sign-ups to review).
 """
 import sqlalchemy as sa
 from flask import current_app, request
@@ -12,6 +12,7 @@ from flask_login import current_user
 from models import Booking, Organization, ServiceOrder, db
 
 from .policy import scoped
+from .qualifications.training import waiting_count
 
 # (label, endpoint, roles that see it; None = everyone)
 NAV = [
@@ -23,6 +24,7 @@ NAV = [
     (_l("预约审批"), "booking.console_queue", ("institution",)),
     (_l("今日安排"), "booking.console_today", ("institution",)),
     (_l("委托受理"), "orders.inbox", ("institution",)),
+    (_l("上机培训"), "qualifications.queue", ("institution",)),
     (_l("入驻申请"), "accounts.application", ("pending_institution",)),
     (_l("统计分析"), "stats.dashboard", ("institution", "district", "city")),
     (_l("试点统计表"), "stats.pilots", ("district", "city")),
@@ -31,12 +33,6 @@ NAV = [
     (_l("节假日"), "workdays.index", ("city",)),
     (_l("用户"), "admin.users", ("admin",)),
     (_l("单位"), "admin.organizations", ("admin",)),
-]
-
-USER_MENU = [
-    (_l("本单位成员"), "accounts.members", ("enterprise", "institution", "pending_institution")),
-    (_l("日历订阅"), "calendar.settings", ("enterprise", "institution")),
-    (_l("机构信息"), "console.institution", ("institution",)),
 ]
 
 
@@ -56,9 +52,16 @@ def _awaiting_review(user):
         Organization.district_code == user.district_code))
 
 
-# endpoint -> how many things wait there for the reader
-COUNTS = {"booking.console_queue": _awaiting_approval, "orders.inbox": _awaiting_quote,
+# endpoint -> what to count for the signed-in user (shown beside the item when not zero)
+COUNTS = {"qualifications.queue": lambda user: waiting_count(user.organization_id),
+          "booking.console_queue": _awaiting_approval, "orders.inbox": _awaiting_quote,
           "orgs.signups": _awaiting_review}
+
+USER_MENU = [
+    (_l("本单位成员"), "accounts.members", ("enterprise", "institution", "pending_institution")),
+    (_l("日历订阅"), "calendar.settings", ("enterprise", "institution")),
+    (_l("机构信息"), "console.institution", ("institution",)),
+]
 
 
 def _role():
@@ -78,13 +81,18 @@ def _visible(entries):
         if roles is not None and role not in roles:
             continue
         active = request.endpoint == endpoint
-        count = COUNTS[endpoint](current_user) if endpoint in COUNTS else 0
-        items.append((label, endpoint, active, count))
+        items.append((label, endpoint, active))
     return items
 
 
 def nav_items():
     return _visible(NAV)
+
+
+def nav_count(endpoint):
+    """The number beside a menu item (e.g. bookings to approve), or 0."""
+    count = COUNTS.get(endpoint)
+    return count(current_user) if count is not None and current_user.is_authenticated else 0
 
 
 def user_menu_items():
@@ -96,4 +104,5 @@ def has_page(endpoint):
 
 
 def init_app(app):
-    app.jinja_env.globals.update(nav_items=nav_items, user_menu_items=user_menu_items, has_page=has_page)
+    app.jinja_env.globals.update(nav_items=nav_items, user_menu_items=user_menu_items, has_page=has_page,
+                                 nav_count=nav_count)

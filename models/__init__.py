@@ -12,10 +12,11 @@ from .ops import Heartbeat, SignInAttempt
 from .order import OrderItem, OrderReport, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
+from .qualification import Qualification, TrainingRequest, TrainingSession
 from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User, UserSession
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "OrderAttachment", "OrderMessage", "OrderReport", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession"]

@@ -13,5 +13,6 @@ JOBS = [
     {"id": "calibration_alerts", "func": tasks.calibration_alerts, "trigger": "cron", "hour": 8, "minute": 0},
     {"id": "usage_snapshot", "func": tasks.usage_snapshot, "trigger": "cron", "hour": 2, "minute": 30},
     {"id": "purge_sessions", "func": tasks.purge_sessions, "trigger": "cron", "hour": 3, "minute": 15},
+    {"id": "qualification_upkeep", "func": tasks.qualification_upkeep, "trigger": "cron", "hour": 7, "minute": 30},
 ]
 JOBS_BY_ID = {job["id"]: job for job in JOBS}

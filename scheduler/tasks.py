@@ -7,6 +7,7 @@ from app.catalog import jobs as catalog_jobs
 from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
+from app.qualifications import jobs as qualification_jobs
 from app.stats import snapshot
 
 
@@ -53,3 +54,8 @@ def usage_snapshot(now):
 
 def purge_sessions(now):
     return "purged " + ", ".join(f"{table} {count}" for table, count in sessions.purge(now).items())
+
+
+def qualification_upkeep(now):
+    expired, lapsed = qualification_jobs.expire(now), qualification_jobs.lapse(now)
+    return f"qualifications expired {expired}, lapsed {lapsed}, reminded {qualification_jobs.remind(now)}"

@@ -139,6 +139,9 @@ def create_instrument(institution=None, **fields):
                     calibration_valid_until=date(2027, 3, 1), status="active", requires_approval=False,
                     slot_minutes=30, min_minutes=30, max_minutes=480, lead_minutes=60, max_advance_days=60,
                     buffer_minutes=0, max_future_bookings_per_org=5, cancel_free_hours=24,
+                    # Off unless a test is about qualifications (tests/unit/test_qualifications*.py turn it on),
+                    # so tests of the other booking rules book self-operated time without granting first.
+                    requires_qualification=False,
                     created_at=NOW, updated_at=NOW)
     defaults.update(fields)
     instrument = Instrument(institution_id=institution.id, **defaults)

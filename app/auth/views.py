@@ -7,6 +7,7 @@ from models import db
 from models.errors import RateLimited, Unauthorized, ValidationError
 
 from .. import clock
+from ..qualifications import services as qualifications
 from ..web import redirect_back, safe_target, show_errors
 from . import services
 from .forms import EnterpriseRegistrationPage, InstitutionSignupPage, LoginForm, PasswordForm, ProfileForm
@@ -80,7 +81,8 @@ def profile():
         session["lang"] = current_user.locale
         flash(_("个人资料已保存。"), "success")
         return redirect(url_for(".profile"))
-    return render_template("auth/profile.html", form=form, password_form=PasswordForm(formdata=None))
+    return render_template("auth/profile.html", form=form, password_form=PasswordForm(formdata=None),
+                           qualifications=qualifications.of_user(current_user), now=clock.now())
 
 
 @bp.post("/password")

@@ -17,6 +17,7 @@ from models.errors import ValidationError
 from models.instrument import Closure, Instrument
 from models.occupancy import Occupancy
 from models.order import ServiceOrder
+from models.qualification import TrainingRequest, TrainingSession
 
 from ..catalog.services import check_closure_kind, refuse_closures_over_bookings
 from ..policy import require_publisher
@@ -62,6 +63,33 @@ def work_event(hold, domain):
         location=hold.instrument.location, description=order.title)
 
 
+def training_event(session, domain):
+    """A training session: the institution's calendar and each attendee's organisation's."""
+    return Event.new(
+        uid=f"training-{session.id}@{domain}", start=session.start_at, end=session.end_at,
+        summary=f"{session.instrument.name} · {_('上机培训')}", sequence=len(session.attendees), stamp=session.created_at,
+        status="CANCELLED" if session.status == "cancelled" else "CONFIRMED",
+        location=session.instrument.location or session.instrument.institution.address,
+        description=session.instrument.institution.name)
+
+
+def training_ics(session, domain):
+    calendar = _calendar(_("上机培训"), f"training-{session.id}-calendar@{domain}")
+    calendar.add_component(training_event(session, domain))
+    return calendar.to_ical()
+
+
+def _trainings(user, since):
+    """Training sessions the feed shows: on the institution's instruments, or with the organisation's people."""
+    stmt = sa.select(TrainingSession).where(TrainingSession.end_at > since)
+    if user.is_institution_staff:
+        stmt = stmt.join(Instrument, Instrument.id == TrainingSession.instrument_id).where(
+            Instrument.institution_id == user.organization_id)
+    else:
+        stmt = stmt.where(TrainingSession.attendees.any(TrainingRequest.organization_id == user.organization_id))
+    return db.session.scalars(stmt.order_by(TrainingSession.start_at)).all()
+
+
 def booking_ics(booking, domain, url):
     calendar = _calendar(_("仪器预约"), f"booking-{booking.id}-calendar@{domain}")
     calendar.add_component(booking_event(booking, domain, url))
@@ -87,6 +115,8 @@ def feed_ics(user, now, domain, url_for_booking):
                                              with_customer=user.is_institution_staff))
     for hold in work:
         calendar.add_component(work_event(hold, domain))
+    for session in _trainings(user, since):
+        calendar.add_component(training_event(session, domain))
     return calendar.to_ical()
 
 

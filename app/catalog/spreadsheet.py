@@ -58,6 +58,13 @@ COLUMNS = [
     ("联系人", ("contact", "name"), "text", 10), ("联系电话", ("contact", "phone"), "text", 14),
     ("联系邮箱", ("contact", "email"), "text", 20), ("状态", ("status",), "status", 8),
 ]
+# Operator qualification (上机资格) -----------------------------------------------------------
+COLUMNS += [
+    ("自主上机须取得资格", ("rules", "requires_qualification"), "yesno", 12),
+    ("资格失效天数", ("rules", "qualification_lapse_days"), "integer", 12),
+]
+YES_NO = {"是": True, "否": False}
+# ------------------------------------------------------------------------------------------
 HEADERS = [c[0] for c in COLUMNS]
 SHEETS = {"instructions": "填写说明", "codes": "分类编码"}  # the template's reference sheets
 REQUIRED = {"仪器名称", "内部编码", "分类编码"}
@@ -170,6 +177,8 @@ def _read_cell(kind, text):
         return STATUS_WORDS.get(text, text) if text else "active"
     if kind == "modes":
         return [MODE_WORDS.get(word, word) for word in re.split(r"[、,，;；/\s]+", text) if word]
+    if kind == "yesno":
+        return YES_NO.get(text, text) if text else None  # blank: keep the current value
     return text
 
 
@@ -181,6 +190,8 @@ def _row_payload(cells, columns):
         index = columns[header]
         text = _cell_text(cells[index] if index < len(cells) else None)
         value = _read_cell(kind, text)
+        if value is None:
+            continue
         target = payload
         for key in path[:-1]:
             target = target.setdefault(key, {})
@@ -327,6 +338,8 @@ def _instructions(book, categories):
         "有效期至": "YYYY-MM-DD；过期后不可预约", "收费标准（元/小时）": "数字，不能为负",
         "中小企业优惠（%）": "0–100", "服务方式": "占用共享、技术共享、代检代测、实验外包，用顿号分隔",
         "状态": "在用、维修中或已停用；空白为在用",
+        "自主上机须取得资格": "是或否；空白为是（企业用户须通过培训取得独立上机资格才能自主上机）",
+        "资格失效天数": "1–3650 的整数；连续这么多天未自主上机，资格失效；空白为 180",
     }
     for header in HEADERS:
         notes.append([header, guide.get(header, "选填")])
@@ -355,6 +368,8 @@ def export_workbook(instruments, categories):
                 value = value.get(key) if isinstance(value, dict) else None
             if kind == "modes":
                 value = "、".join(WORD_OF.get(m, m) for m in value or [])
+            elif kind == "yesno":
+                value = "是" if value else "否"
             elif kind in ("traceability", "status"):
                 value = WORD_OF.get(value, value or "")
             elif kind == "number" and value not in (None, ""):

@@ -15,6 +15,7 @@ from ..availability.week import week_grid
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
+from ..qualifications import services as qualifications
 from . import search as catalog_search
 
 bp = Blueprint("catalog", __name__)
@@ -57,10 +58,13 @@ def instrument(instrument_id):
     rows, days = week_grid(found, monday, now, staff=staff)
     form = booking_form(found, formdata=None)
     form.start.data, form.end.data = request.args.get("start", ""), request.args.get("end", "")
+    standing = qualifications.standing(_actor(), found, now)
+    if standing is not None:  # never offer self-operated use to someone not qualified for it
+        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
-                           form=form, sme=_is_sme(), prev_week=monday - timedelta(days=7),
+                           form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7))
 
 
