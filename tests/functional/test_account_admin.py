@@ -192,3 +192,22 @@ def test_a_pending_institution_sees_where_its_application_stands(sign_in, applic
 def test_a_pending_institutions_menu_offers_its_application_not_the_console(sign_in, applicant):
     page = sign_in(applicant).get("/").get_data(as_text=True)
     assert 'href="/auth/application"' in page and 'href="/console/instruments"' not in page
+
+
+# The first administrator ------------------------------------------------------------------
+
+def test_the_first_administrator_is_made_on_the_console(app, now):
+    from app.auth.services import authenticate
+
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "Ops@Example.gov.cn", "--name", "运维"],
+                                          input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0 and "administrator ops@example.gov.cn created" in result.output
+    assert authenticate("ops@example.gov.cn", PASSWORD, now).role == "admin"
+
+
+@pytest.mark.parametrize("email, password, says", [("ops@example.gov.cn", "short", "10"),
+                                                   ("taken@example.com", PASSWORD, "already has an account")])
+def test_the_console_refuses_a_weak_password_or_a_taken_address(app, create_user, email, password, says):
+    create_user(email="taken@example.com")
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", email], input=f"{password}\n{password}\n")
+    assert result.exit_code != 0 and says in result.output
