@@ -45,7 +45,7 @@ def next_step(order, viewer):
         text = FOR_STAFF.get(order.status)
     elif order.is_customer(viewer):
         if order.status == "accepted":
-            return delivery_text(order, viewer) + " " + _("并在样品上贴好样品标签。")
+            return delivery_text(order, viewer) + _("请在样品上贴好样品标签（见“送样信息”）。")
         text = FOR_CUSTOMER.get(order.status)
     else:
         return None
