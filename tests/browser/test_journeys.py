@@ -203,7 +203,7 @@ def test_journey_3_a_test_order_from_request_to_review(open_page, tmp_path):
     lab.fill("#report_no", "BG-BROWSER-1")
     lab.set_input_files("#report-file", str(pdf))
     lab.click("[data-testid=issue-report]")
-    expect(lab.locator(".alert-success")).to_contain_text("报告已出具")
+    expect(lab.locator(".alert-success")).to_contain_text("报告 BG-BROWSER-1 已出具，已通知企业")
     shot(lab, "08-order-institution")
 
     sme.reload()
