@@ -32,6 +32,7 @@ from models.timeutil import local, minutes_of_day
 
 from ..availability.services import obstacle
 from ..notify.services import notify, notify_organization
+from ..settlement.charges import record_booking
 
 EXCLUSION_VIOLATION = "23P01"
 
@@ -240,6 +241,7 @@ def check_out(actor, booking, now, at=None):
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()
+    record_booking(booking, now)
     tell_customer(booking, "booking_completed")
 
 

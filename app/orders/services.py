@@ -14,6 +14,7 @@ from models.timeutil import local_today
 
 from ..booking.services import check_calendar, flush_or_slot_unavailable, lock_instrument
 from ..notify.services import notify, notify_organization
+from ..settlement.charges import record_order
 from . import reports
 
 MAX_ITEMS = 30
@@ -174,6 +175,7 @@ def complete(actor, order, now):
         _require(order.is_customer(actor))
     order.transition("completed", actor=actor, now=now, action="completed")
     order.completed_at = now
+    record_order(order, now)
     if actor is None:
         _tell_customer(order, "order_auto_completed")
     else:
