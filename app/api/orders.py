@@ -20,6 +20,7 @@ from ..policy import get_in_scope, is_party, parse_id, scoped
 from ..reviews import services as reviews
 from .base import actor, bp, created, json_body, listing, validated
 from .catalog import parse_time_field
+from .vouchers import net_estimate_fields
 
 
 def order_json(order, viewer):
@@ -42,6 +43,7 @@ def order_json(order, viewer):
                                 "log_work", "complete", "cancel") if order.can(a, viewer)],
     }
     body["title"] = str(body["title"])
+    body.update(net_estimate_fields(order, viewer))
     if not masked:
         body["description"] = order.description
         body["sample"] = {"name": order.sample_name, "model": order.sample_model, "quantity": order.sample_quantity,

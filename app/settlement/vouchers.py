@@ -223,17 +223,30 @@ def remind_expiring(now):
 
 # What bureaus see ------------------------------------------------------------------------------
 
-def redemptions(actor, year=None, district=None):
-    """Charges paid in part by vouchers in the bureau's scope, in the order they were applied."""
+def _bureau_sight(actor, district):
+    """The ids of the vouchers a bureau looks at (its scope, narrowed to one district if asked)."""
     if actor is None or actor.role not in ("district", "city", "admin"):
         raise Forbidden(_l("创新券兑付记录仅向市场监管部门开放。"))
     if district and actor.is_district and district != actor.district_code:
         raise Forbidden(_l("区市场监管局只能查看本区的创新券。"))
-    vouchers = scoped(Voucher, actor, sa.select(Voucher.id))
+    ids = scoped(Voucher, actor, sa.select(Voucher.id))
     if district:
-        vouchers = vouchers.where(Voucher.organization_id.in_(
+        ids = ids.where(Voucher.organization_id.in_(
             sa.select(Organization.id).where(Organization.district_code == district)))
-    stmt = sa.select(Charge).where(Charge.voucher_id.in_(vouchers))
+    return ids
+
+
+def vouchers_in_sight(actor, year=None, district=None):
+    """The vouchers a bureau issued or oversees (valid from within `year`), oldest first."""
+    stmt = sa.select(Voucher).where(Voucher.id.in_(_bureau_sight(actor, district)))
+    if year:
+        stmt = stmt.where(Voucher.valid_from >= date(year, 1, 1), Voucher.valid_from <= date(year, 12, 31))
+    return stmt.order_by(Voucher.created_at, Voucher.id)
+
+
+def redemptions(actor, year=None, district=None):
+    """Charges paid in part by vouchers in the bureau's sight, in the order the vouchers were applied."""
+    stmt = sa.select(Charge).where(Charge.voucher_id.in_(_bureau_sight(actor, district)))
     if year:
         start, end = year_bounds(year)
         stmt = stmt.where(Charge.voucher_applied_at >= start, Charge.voucher_applied_at < end)
