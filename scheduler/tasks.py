@@ -6,6 +6,7 @@ from app.catalog import jobs as catalog_jobs
 from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
+from app.settlement import vouchers
 from app.stats import snapshot
 
 
@@ -48,3 +49,11 @@ def calibration_alerts(now):
 
 def usage_snapshot(now):
     return f"snapshot of the last {snapshot.nightly(now)} days rewritten"
+
+
+def expire_vouchers(now):
+    return f"expired vouchers {vouchers.expire(now)}"
+
+
+def voucher_reminders(now):
+    return f"voucher reminders {vouchers.remind_expiring(now)}"

@@ -6,7 +6,7 @@ from models import Organization, db
 from models.errors import ValidationError
 from models.money import decimal_text
 from models.settlement import Charge
-from models.timeutil import iso_local, local, local_today
+from models.timeutil import iso_local, local_today
 from models.voucher import STATES, Voucher
 
 from .. import clock
@@ -99,11 +99,9 @@ def net_estimate_fields(order, viewer):
         "id": voucher.id, "code": voucher.code, "voucher_amount": decimal_text(estimate["voucher_amount"])}}
 
 
-def redemption_row(charge):
-    return {"voucher_code": charge.voucher.code, "enterprise": charge.organization.name,
-            "institution": charge.institution.name, "source": charge.source, "source_id": charge.source_id,
-            "amount": decimal_text(charge.amount), "voucher_amount": decimal_text(charge.voucher_amount),
-            "date": local(charge.voucher_applied_at).date().isoformat()}
+def redemption_json(charge):
+    row = settlement.redemption_row(charge)
+    return dict(row, amount=decimal_text(row["amount"]), voucher_amount=decimal_text(row["voucher_amount"]))
 
 
 def _year():
@@ -126,13 +124,13 @@ def _vouchers(who):
 @bp.get("/vouchers/redemptions")
 def list_redemptions():
     who = actor()
-    return listing(_redemptions(who), redemption_row, default_per_page=100)
+    return listing(_redemptions(who), redemption_json, default_per_page=100)
 
 
 @bp.get("/vouchers/redemptions.xlsx")
 def redemptions_xlsx():
     who = actor()
-    rows = [redemption_row(c) for c in db.session.scalars(_redemptions(who))]
+    rows = [settlement.redemption_row(c) for c in db.session.scalars(_redemptions(who))]
     vouchers = db.session.scalars(_vouchers(who)).all()
     return attachment(documents.vouchers_xlsx(vouchers, rows), XLSX, "vouchers.xlsx")
 

@@ -132,11 +132,11 @@ message("pilot_table_returned", _l("试点统计表被退回"), _l("%(year)s 年
 # Settlement and innovation vouchers
 message("voucher_issued", _l("获得科技创新券"),
         _l("%(issuer)s 向贵单位发放了科技创新券 %(code)s（%(programme)s）：额度 %(amount)s，补贴比例 %(percent)s%%，"
-           "有效期至 %(valid_until)s。"), "settlement.vouchers")
+           "有效期至 %(valid_until)s。"), "settlement.vouchers_page")
 message("voucher_expiring", _l("创新券即将到期"),
-        _l("科技创新券 %(code)s 将于 %(valid_until)s 到期，剩余额度 %(balance)s，请在到期前使用。"), "settlement.vouchers")
+        _l("科技创新券 %(code)s 将于 %(valid_until)s 到期，剩余额度 %(balance)s，请在到期前使用。"), "settlement.vouchers_page")
 message("voucher_revoked", _l("创新券已撤销"),
-        _l("科技创新券 %(code)s 已被发放部门撤销，剩余额度不能再使用。原因：%(reason)s"), "settlement.vouchers")
+        _l("科技创新券 %(code)s 已被发放部门撤销，剩余额度不能再使用。原因：%(reason)s"), "settlement.vouchers_page")
 message("voucher_applied", _l("企业使用了创新券"),
         _l("%(organization)s 对费用 #%(charge_id)s 使用了科技创新券 %(code)s，抵扣 %(voucher_amount)s，企业应付 %(net_amount)s。"),
         "settlement.charge", charge_id="charge_id")
@@ -150,7 +150,7 @@ message("adjustment_rejected", _l("费用调整未同意"),
         _l("%(institution)s 未同意费用 #%(charge_id)s 的调整申请。原因：%(reason)s"), "settlement.charge",
         charge_id="charge_id")
 message("invoice_requested", _l("新的开票申请"),
-        _l("%(organization)s 申请开具发票（%(count)s 笔费用，合计 %(total)s）。"), "settlement.invoices")
+        _l("%(organization)s 申请开具发票（%(count)s 笔费用，合计 %(total)s）。"), "settlement.invoices_page")
 message("invoice_issued", _l("发票已开具"),
         _l("%(institution)s 已开具发票 %(invoice_no)s（%(issued_on)s），合计 %(total)s，将发送至 %(email)s。"),
-        "settlement.invoices")
+        "settlement.invoices_page")

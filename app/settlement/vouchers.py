@@ -17,7 +17,7 @@ from models import Organization, audit, db
 from models.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError, VoucherUnusable
 from models.money import ZERO, cents, decimal_text, money
 from models.settlement import Charge
-from models.timeutil import local_today, year_bounds
+from models.timeutil import local, local_today, year_bounds
 from models.voucher import LONGEST_VALIDITY_DAYS, REMINDER_DAYS, Voucher
 
 from ..claims import each_claimed
@@ -251,3 +251,11 @@ def redemptions(actor, year=None, district=None):
         start, end = year_bounds(year)
         stmt = stmt.where(Charge.voucher_applied_at >= start, Charge.voucher_applied_at < end)
     return stmt.order_by(Charge.voucher_applied_at, Charge.id)
+
+
+def redemption_row(charge):
+    """Who, where, what, how much: one redemption as bureaus see it."""
+    return {"voucher_code": charge.voucher.code, "enterprise": charge.organization.name,
+            "institution": charge.institution.name, "source": charge.source, "source_id": charge.source_id,
+            "amount": charge.amount, "voucher_amount": charge.voucher_amount,
+            "date": local(charge.voucher_applied_at).date().isoformat()}

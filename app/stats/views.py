@@ -19,6 +19,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..reviews.services import reviews_of_institution
+from ..settlement.figures import settlement_by_district, settlement_figures
 from ..web import show_errors
 from . import pilots as pilot_services
 from . import snapshot
@@ -80,7 +81,7 @@ def _institution(year, period):
          "data": [NATIONAL_BENCHMARK_HOURS] * len(rows)}])
     return render_template("stats/institution.html", year=year, totals=summary(scope, period), rows=rows, chart=bar,
                            reviews=reviews_of_institution(current_user.organization_id),
-                           benchmark=NATIONAL_BENCHMARK_HOURS)
+                           benchmark=NATIONAL_BENCHMARK_HOURS, settlement=settlement_figures(scope, period))
 
 
 def _industries(scope, period):
@@ -112,7 +113,8 @@ def _district(year, period, code):
     return render_template(
         "stats/district.html", year=year, district=district, totals=totals, months=months, trend=trend,
         top_institutions=top_institutions, top_instruments=instruments[:10], underused=underused[:20],
-        industries=_industries(scope, period), target=district.enterprise_target)
+        industries=_industries(scope, period), target=district.enterprise_target,
+        settlement=settlement_figures(scope, period))
 
 
 def _city(year, period):
@@ -128,7 +130,9 @@ def _city(year, period):
                            enterprise_counts=enterprise_counts, totals=totals, chart=side_by_side,
                            pilot_count=pilot_count, pilot_target=CITY_PILOT_TARGET,
                            enterprise_target=CITY_ENTERPRISE_TARGET, months=snapshot.trend(scope_for(current_user),
-                                                                                          year, clock.now()))
+                                                                                          year, clock.now()),
+                           settlement=settlement_figures(scope_for(current_user), period),
+                           settlement_districts=settlement_by_district(scope_for(current_user), period))
 
 
 @bp.get("/instruments.csv")
