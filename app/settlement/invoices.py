@@ -46,7 +46,7 @@ def _charges(actor, charge_ids):
     if not ids:
         raise ValidationError(fields={"charge_ids": _l("请选择要开票的费用。")})
     found = db.session.scalars(scoped(Charge, actor).where(Charge.id.in_(ids)).order_by(Charge.id)
-                               .with_for_update().execution_options(populate_existing=True)).all()
+                               .with_for_update(of=Charge).execution_options(populate_existing=True)).all()
     missing = sorted(set(ids) - {c.id for c in found})
     if missing:
         raise ValidationError(fields={"charge_ids": _l("找不到这些费用：%(ids)s。",

@@ -30,7 +30,7 @@ MAX_AMOUNT = Decimal("100000000.00")
 
 def locked(model, object_id):
     """The row, re-read under a lock that holds until the caller's commit."""
-    return db.session.scalar(sa.select(model).where(model.id == object_id).with_for_update()
+    return db.session.scalar(sa.select(model).where(model.id == object_id).with_for_update(of=model)
                              .execution_options(populate_existing=True))
 
 
