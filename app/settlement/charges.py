@@ -8,8 +8,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
+from models.booking import Booking
 from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from models.instrument import Instrument
 from models.money import ZERO, cents, decimal_text, money
+from models.order import ServiceOrder
 from models.settlement import AdjustmentRequest, Charge
 from models.timeutil import local_today
 
@@ -55,6 +58,29 @@ def record_order(order, now):
         return existing
     return _create("order", cents(order.quote_amount or 0), now, order=order, institution_id=order.institution_id,
                    organization_id=order.organization_id, instrument_id=order.instrument_id)
+
+
+def backfill():
+    """Charges for completed services written without the services (the demo's year of history, in bulk):
+    a booking its recorded charge (else its price), an order its quote; made when the service ended."""
+    ended = sa.func.coalesce(Booking.actual_end, Booking.end_at)
+    amount = sa.func.coalesce(Booking.charge_amount, Booking.price_amount)
+    bookings = sa.select(sa.literal("booking"), Booking.id, Instrument.institution_id, Booking.organization_id,
+                         Booking.instrument_id, amount, amount, ended, ended, sa.literal(1)).join(
+        Instrument, Instrument.id == Booking.instrument_id).where(
+        Booking.status == "completed", ~sa.exists().where(Charge.booking_id == Booking.id))
+    done = sa.func.coalesce(ServiceOrder.completed_at, ServiceOrder.updated_at)
+    quote = sa.func.coalesce(ServiceOrder.quote_amount, 0)
+    orders = sa.select(sa.literal("order"), ServiceOrder.id, ServiceOrder.institution_id,
+                       ServiceOrder.organization_id, ServiceOrder.instrument_id, quote, quote, done, done,
+                       sa.literal(1)).where(
+        ServiceOrder.status == "completed", ~sa.exists().where(Charge.order_id == ServiceOrder.id))
+    made = 0
+    for link, select in (("booking_id", bookings), ("order_id", orders)):
+        columns = ["source", link, "institution_id", "organization_id", "instrument_id", "original_amount", "amount",
+                   "created_at", "updated_at", "version"]
+        made += db.session.execute(sa.insert(Charge).from_select(columns, select)).rowcount
+    return made
 
 
 def _payload(charge, **extra):
