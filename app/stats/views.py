@@ -13,6 +13,7 @@ from models import District, Organization, db
 from models.booking import Booking
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
+from models.money import money
 from models.pilot import Pilot
 from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, INDUSTRY_LABELS
 from models.timeutil import local_today
@@ -142,7 +143,7 @@ def instruments_csv():
     header = [_("仪器"), _("开放机时"), _("有效工作机时"), _("对外服务机时"), _("利用率"), _("爽约率"), _("服务次数"),
               _("服务市场主体数量"), _("收入（元）")]
     lines = [[r["name"], r["open_hours"], r["effective_hours"], r["external_hours"], r["utilization"],
-              r["no_show_rate"], r["service_count"], r["enterprises_served"], r["revenue"]]
+              r["no_show_rate"], r["service_count"], r["enterprises_served"], money(r["revenue"])]
              for r in _instrument_rows(scope, Period.year(year))]
     return _csv(header, lines, f"instruments-{year}.csv")
 

@@ -1,4 +1,6 @@
 """Revenue, voucher subsidy and net revenue per scope, in /stats/summary and the figures behind the dashboards."""
+from decimal import Decimal
+
 from app.settlement import vouchers
 from app.settlement.figures import settlement_by_district, settlement_figures
 from app.stats.scope import Period, Scope, district_scope
@@ -37,3 +39,10 @@ def test_districts_add_up_to_the_city(world):
     assert sum(v["charges_total"] for v in by_district.values()) == city["charges_total"]
     assert sum(v["voucher_total"] for v in by_district.values()) == city["voucher_total"]
     assert settlement_figures(district_scope("310112"), year)["charges_total"] == by_district["310112"]["charges_total"]
+
+
+def test_the_instruments_csv_writes_revenue_like_every_page(world, sign_in):
+    completed_booking(world, 60)
+    completed_booking(world, 60, instrument=factories.create_instrument(world.institution_a, hourly_rate=Decimal(2000)))
+    text = sign_in(world.lab_a).get("/stats/instruments.csv?year=2026").data.decode("utf-8")
+    assert "¥480.00" in text and '"¥1,600.00"' in text
