@@ -1,10 +1,11 @@
-"""Configuration from the environment. Imports nothing from app/.
+"""Configuration from the environment. Imports nothing from app/, and only reads: importing it
+writes nothing.
 
 With nothing set, QI-Share runs on SQLite under instance/ with a secret key kept in
-instance/secret_key, so a fresh clone works without any setup.
+instance/secret_key, so a fresh clone works without any setup; create_app() makes the folder
+and the key (app/__init__.py, use_instance_folder).
 """
 import os
-import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,16 +25,6 @@ def _env_int(name, default):
     return int(value) if value not in (None, "") else default
 
 
-def _persistent_secret_key():
-    """A development secret that survives restarts; production sets SECRET_KEY."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def _database_url():
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -43,16 +34,17 @@ def _database_url():
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         return url
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'qishare.sqlite3'}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or _persistent_secret_key()
+    # Production sets it; left empty, create_app() keeps a development key in INSTANCE_DIR/secret_key.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(INSTANCE_DIR / "backups")
+    INSTANCE_DIR = str(INSTANCE_DIR)  # last: the lines above join paths onto the module's Path
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     REPORT_MAX_BYTES = _env_int("REPORT_MAX_BYTES", 20 * 1024 * 1024)
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
@@ -113,6 +105,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"

@@ -1,5 +1,7 @@
 """The application factory."""
 import logging
+import secrets
+from pathlib import Path
 
 from flask import Flask
 
@@ -10,12 +12,32 @@ def create_app(config_object="config.Config", **overrides):
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config_object)
     app.config.update(overrides)
+    use_instance_folder(app)
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def use_instance_folder(app):
+    """With nothing configured, the SQLite file and a development secret key that survives restarts
+    live in the instance folder: made here, when an app is built, never when config.py is imported."""
+    instance = Path(app.config["INSTANCE_DIR"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret_key(instance / "secret_key")
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    if database.startswith("sqlite:///") and Path(database.removeprefix("sqlite:///")).parent == instance:
+        instance.mkdir(parents=True, exist_ok=True)
+
+
+def _development_secret_key(path):
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def configure_logging(app):

@@ -1,4 +1,4 @@
-"""Errors rendered one way: an HTML page on the web, the API.md JSON body under /api/v1.
+"""Errors rendered one way: an HTML page on the web, {"error": {"code", "message", "fields"?}} under /api/v1.
 
 Domain exceptions (models/errors.py) carry their status and code. HTTP exceptions raised by
 Flask/Werkzeug/extensions are mapped to the same codes here. Anything unexpected becomes a
@@ -11,21 +11,27 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from models import db
-from models.errors import DomainError
+from models.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+    ValidationError,
+)
 
-HTTP_CODES = {
-    400: ("bad_request", _l("请求格式有误，请检查后重试。")),
-    401: ("unauthorized", _l("请先登录。")),
-    403: ("forbidden", _l("您没有执行此操作的权限。")),
-    404: ("not_found", _l("您要找的内容不存在，或您无权查看。")),
+# The codes and messages of HTTP errors raised outside our code (Werkzeug, extensions): the domain
+# error of the same status says them; three statuses have no domain error.
+HTTP_CODES = {error.status: (error.code, error.default_message) for error in (
+    BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, ValidationError, RateLimited)}
+HTTP_CODES.update({
     405: ("method_not_allowed", _l("不支持此请求方法。")),
-    409: ("conflict", _l("数据已被他人修改，请刷新后重试。")),
-    413: ("payload_too_large", _l("上传的内容过大。")),
     415: ("unsupported_media_type", _l("不支持的内容类型。")),
-    422: ("validation_error", _l("提交的内容有误，请按提示修改。")),
-    429: ("rate_limited", _l("操作过于频繁，请稍后再试。")),
     500: ("internal_error", _l("系统出现了问题，我们已记录，请稍后再试。")),
-}
+})
 
 
 def wants_json():
@@ -78,7 +84,7 @@ def handle_http_error(error):
 
 def handle_stale(error):
     db.session.rollback()
-    return render_error(409, "conflict", HTTP_CODES[409][1])
+    return render_error(Conflict.status, Conflict.code, Conflict.default_message)
 
 
 def handle_unexpected(error):

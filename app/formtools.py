@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from models.errors import ValidationError as DomainValidationError
+from models.timeutil import parse_instant
 
 required = DataRequired(message=_l("请填写此项。"))
 # For numbers: 0 is an answer (DataRequired would call it missing) that a range check then judges.
@@ -57,6 +58,31 @@ class DecimalInput(_Lenient, DecimalField):
 
 class DateInput(_Lenient, DateField):
     invalid = _l("日期格式应为 YYYY-MM-DD，且须是存在的日期。")
+
+
+INVALID_INSTANT = _l("请填写有效的时间，如 2026-05-06T09:00（不带时区即北京时间）。")
+
+
+def read_instant(source, name, fields, *, optional=False):
+    """The one reading of a time typed into a form or sent in JSON: ISO 8601, Beijing time unless it
+    names a zone. Missing (unless optional) or unreadable: None, and the one message in fields[name]."""
+    value = source.get(name)
+    if optional and value in (None, ""):
+        return None
+    try:
+        return parse_instant(value)
+    except (ValueError, TypeError):
+        fields[name] = INVALID_INSTANT
+        return None
+
+
+def read_instants(source, *names, optional=False):
+    """Several times at once, or one ValidationError naming each that is not a time."""
+    fields = {}
+    values = [read_instant(source, name, fields, optional=optional) for name in names]
+    if fields:
+        raise DomainValidationError(fields=fields)
+    return values
 
 
 def max_length(n):

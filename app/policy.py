@@ -3,9 +3,12 @@
 `scoped(Model, actor)` returns a SELECT limited to what the actor may see; `get_in_scope`
 answers 404 (NotFound) for anything outside it, so other organisations' objects are
 indistinguishable from objects that do not exist. Each aggregate registers its scope rule here
-with @scope_rule. `require(...)` turns a failed guard on a visible object into 403.
+with @scope_rule. Who manages an instrument (require_publisher, managed_instrument) and who
+reads statistics are answered here too. What an actor may do to a visible booking or order
+(403/409) is the model's guard: Booking.require() / ServiceOrder.require().
 """
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
 from models.booking import Booking
@@ -57,9 +60,24 @@ def get_in_scope(model, object_id, actor, *, options=()):
     return obj
 
 
-def require(allowed, message=None):
-    if not allowed:
-        raise Forbidden(message)
+def require_publisher(actor, institution_id=None):
+    """Only approved institution staff publish, and only for their own institution."""
+    if actor is None or not actor.is_institution_staff:
+        raise Forbidden(_l("只有技术机构人员可以管理仪器。"))
+    if not actor.institution_approved:
+        raise Forbidden(_l("贵机构的入驻申请尚待所在区市场监管局审核，通过后即可发布仪器。"))
+    if institution_id is not None and actor.organization_id != institution_id:
+        raise Forbidden()
+
+
+def managed_instrument(actor, instrument_id):
+    """An instrument the actor's institution owns: 403 for non-publishers, 404 for anyone else's."""
+    require_publisher(actor)
+    instrument = db.session.scalar(sa.select(Instrument).where(
+        Instrument.id == parse_id(instrument_id), Instrument.institution_id == actor.organization_id))
+    if instrument is None:
+        raise NotFound()
+    return instrument
 
 
 def require_role(actor, *roles):
@@ -132,6 +150,15 @@ def _orders(actor, stmt):
         return stmt.where(ServiceOrder.institution_id == actor.organization_id)
     in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
     return stmt.where(ServiceOrder.institution_id.in_(in_district))
+
+
+STATISTICS_READERS = ("institution", "district", "city")
+
+
+def require_statistics_reader(actor):
+    """Statistics are for institutions and market-regulation bureaus: anyone else gets 403."""
+    if actor is None or actor.role not in STATISTICS_READERS:
+        raise Forbidden(_l("统计数据仅向技术机构和市场监管部门开放。"))
 
 
 def is_party(actor, order):

@@ -1,7 +1,7 @@
 """SQLite settings: WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE.
 
 Every SQLite transaction takes the write lock when it begins. That makes "check the slot is
-free, then insert the booking" one atomic step, as DESIGN.md requires of SQLite; it costs
+free, then insert the booking" one atomic step on SQLite, which has no exclusion constraint; it costs
 read concurrency, which only matters on PostgreSQL, the production database.
 """
 from sqlalchemy import event

@@ -19,6 +19,15 @@ def redirect_back(target, fallback_endpoint="main.index"):
     return redirect(safe_target(target, fallback_endpoint))
 
 
+def error_text(error):
+    """A domain error in one line: its message, then each field's."""
+    return " ".join([str(error.message)] + [str(why) for why in error.fields.values()])
+
+
+def flash_error(error):
+    flash(error_text(error), "danger")
+
+
 def show_errors(form, error):
     """Put a service's ValidationError on the form; flash whatever has no field."""
     if not apply_field_errors(form, error) or not error.fields:

@@ -6,19 +6,22 @@ checked_in → completed
 
 Every transition goes through Booking.transition(): it checks the table, keeps the calendar
 hold in step (active only in active states), raises the iCalendar SEQUENCE and writes the
-audit record. The `may_*` guards say whether an actor may ever do an action to this booking
-(403 when not); `can_*` add the state (409 when wrong) and drive the buttons shown.
+audit record. ACTIONS names what people do to a booking, who may do each and from which
+states; models/guards.py reads it (403 may never, 409 not now) for the services, the buttons and
+the API's `actions` list, and not_now() adds the booking's time rules.
 """
 import math
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
 from .errors import InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .occupancy import Occupancy
 from .organization import Organization
@@ -33,10 +36,22 @@ TRANSITIONS = {
     "confirmed": {"checked_in", "cancelled", "no_show"},
     "checked_in": {"completed"},
 }
+BOOKED = ("pending", "confirmed")
+# What people do to a booking: action → {party: the states it may be done from}. The web posts to
+# /bookings/<id>/check_in, the API to /api/v1/bookings/<id>/check-in: both are these names.
+ACTIONS = {
+    "approve": {"staff": ("pending",)},
+    "reject": {"staff": ("pending",)},
+    "cancel": {"customer": BOOKED, "staff": BOOKED},
+    "check_in": {"staff": ("confirmed",)},
+    "check_out": {"staff": ("checked_in",)},
+    "no_show": {"staff": ("confirmed",)},
+}
 
 
-class Booking(TimestampMixin, db.Model):
+class Booking(Guarded, TimestampMixin, db.Model):
     __tablename__ = "bookings"
+    guarded_actions = ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
@@ -101,30 +116,12 @@ class Booking(TimestampMixin, db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.instrument.institution_id)
 
-    def may_decide(self, actor):
-        return self.is_staff(actor)
-
-    def may_cancel(self, actor):
-        return self.is_customer(actor) or self.is_staff(actor)
-
-    def may_operate(self, actor):
-        """Check-in, check-out and no-show are the institution's."""
-        return self.is_staff(actor)
-
-    def can(self, action, actor, now):
-        """The guard behind each button: the actor may, and the state allows it now."""
-        if action in ("approve", "reject"):
-            return self.may_decide(actor) and self.status == "pending"
-        if action == "cancel":
-            return self.may_cancel(actor) and self.status in ("pending", "confirmed") and (
-                self.is_staff(actor) or now < self.start_at)
-        if action == "check_in":
-            return self.may_operate(actor) and self.status == "confirmed"
-        if action == "check_out":
-            return self.may_operate(actor) and self.status == "checked_in"
-        if action == "no_show":
-            return self.may_operate(actor) and self.status == "confirmed" and now >= self.start_at
-        return False
+    def not_now(self, action, actor, now):
+        if action == "cancel" and not self.is_staff(actor) and now >= self.start_at:
+            return InvalidTransition(_l("预约已经开始，不能再取消。如未使用，机构会将其记为爽约。"))
+        if action == "no_show" and now < self.start_at:
+            return InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
+        return None
 
     # The one way a booking changes state -----------------------------------------------
     def transition(self, to, *, actor, now, reason="", action=None):

@@ -49,6 +49,13 @@ class Occupancy(db.Model):
                  sqlite_where=sa.text("kind = 'order_work'")),
     )
 
+    @classmethod
+    def hold(cls, instrument, start, end, now, kind, **details):
+        """A new active hold of [start, end), blocking the instrument's buffer after it as the buffer is now."""
+        return cls(instrument_id=instrument.id, kind=kind, start_at=start, end_at=end,
+                   blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True, created_at=now,
+                   **details)
+
 
 def active_holds(instrument_id, start, end):
     """Active holds of an instrument that overlap [start, end): one indexed query."""

@@ -9,18 +9,23 @@ report_issued → completed
 
 The enterprise may cancel until the sample is received; the institution, with a reason,
 until the report is issued. ServiceOrder.transition() is the only way the state changes.
+ACTIONS names what each party may do and from which states; models/guards.py reads it (403 may
+never, 409 not now) for the services, the buttons and the API's `actions` list.
 """
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
 from .errors import InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .organization import Organization
+from .timeutil import local_today
 
 KINDS = ("test_by_proxy", "outsourced_testing")
 DISPOSALS = ("return", "retain", "destroy")  # 退样 / 留样 / 销毁
@@ -38,10 +43,30 @@ OPEN = ("submitted", "quoted", "accepted", "sample_received", "testing", "report
 CUSTOMER_MAY_CANCEL = ("submitted", "quoted", "accepted")
 INSTITUTION_MAY_CANCEL = ("submitted", "quoted", "accepted", "sample_received", "testing")
 WORK_STATES = ("sample_received", "testing")
+# What people do to an order: action → {party: the states it may be done from}. The web posts to
+# /orders/<id>/receive_sample, the API to /api/v1/orders/<id>/receive-sample: both are these names.
+ACTIONS = {
+    "quote": {"staff": ("submitted",)},
+    "reject": {"staff": ("submitted",)},
+    "accept": {"customer": ("quoted",)},
+    "decline": {"customer": ("quoted",)},
+    "receive_sample": {"staff": ("accepted",)},
+    "start": {"staff": ("sample_received",)},
+    "report": {"staff": ("testing",)},
+    "log_work": {"staff": WORK_STATES},
+    "complete": {"customer": ("report_issued",)},
+    "cancel": {"customer": CUSTOMER_MAY_CANCEL, "staff": INSTITUTION_MAY_CANCEL},
+}
+# What the 409 says where the state alone is not explanation enough.
+NOT_NOW = {
+    "report": _l("只有检测中的委托可以出具报告；报告出具后不能再次上传。"),
+    "log_work": _l("收样之后、出具报告之前才能登记仪器使用时间。"),
+}
 
 
-class ServiceOrder(TimestampMixin, db.Model):
+class ServiceOrder(Guarded, TimestampMixin, db.Model):
     __tablename__ = "service_orders"
+    guarded_actions = ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
@@ -109,20 +134,19 @@ class ServiceOrder(TimestampMixin, db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.institution_id)
 
-    def can(self, action, actor):
-        """The guard behind each button and each permission check."""
-        if action in ("quote", "reject", "receive_sample", "start", "report", "log_work"):
-            states = {"quote": ("submitted",), "reject": ("submitted",), "receive_sample": ("accepted",),
-                      "start": ("sample_received",), "report": ("testing",), "log_work": WORK_STATES}[action]
-            return self.is_staff(actor) and self.status in states
-        if action in ("accept", "decline"):
-            return self.is_customer(actor) and self.status == "quoted"
-        if action == "complete":
-            return self.is_customer(actor) and self.status == "report_issued"
-        if action == "cancel":
-            return (self.is_customer(actor) and self.status in CUSTOMER_MAY_CANCEL) or (
-                self.is_staff(actor) and self.status in INSTITUTION_MAY_CANCEL)
-        return False
+    def quote_expired(self, now):
+        return self.status == "quoted" and self.quote_valid_until is not None and \
+            self.quote_valid_until < local_today(now)
+
+    def wrong_state(self, action, parties):
+        if action == "cancel" and "staff" not in parties:
+            return InvalidTransition(_l("委托已进入检测环节，企业不能再取消；如有需要请联系机构。"))
+        return InvalidTransition(NOT_NOW.get(action))
+
+    def not_now(self, action, actor, now):
+        if action == "accept" and self.quote_expired(now):
+            return InvalidTransition(_l("报价已过有效期，请联系机构重新报价。"))
+        return None
 
     def transition(self, to, *, actor, now, reason="", action=None):
         if to not in TRANSITIONS.get(self.status, ()):

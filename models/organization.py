@@ -73,7 +73,7 @@ class Organization(TimestampMixin, db.Model):
 
     @property
     def is_sme(self):
-        """DESIGN: SME = an enterprise that is not 大型."""
+        """An SME (中小微企业) is any enterprise whose size is not 大型 (large): it gets the SME price."""
         return self.kind == "enterprise" and self.size != "large"
 
     @property

@@ -147,9 +147,8 @@ def create_booking(instrument=None, organization=None, start=None, minutes=60, s
     creator = fields.pop("created_by", None) or create_user("enterprise", organization)
     start = start or NOW + timedelta(days=1, hours=1)  # Tuesday 10:00 Shanghai
     end = start + timedelta(minutes=minutes)
-    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=status in ACTIVE,
-                     created_at=NOW)
+    hold = Occupancy.hold(instrument, start, end, NOW, "booking")
+    hold.active = status in ACTIVE
     defaults = dict(purpose="测试", service_mode="self_operated", price_amount=instrument.price_for(organization, minutes),
                     created_at=NOW, updated_at=NOW)
     defaults.update(fields)

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models.errors import BadRequest, Forbidden, Unauthorized
+from models.errors import BadRequest, Forbidden, Unauthorized, ValidationError
 from models.user import ApiToken
 
 from .. import clock
@@ -74,6 +74,23 @@ def json_body():
     if not isinstance(body, dict):
         raise BadRequest(_l("请求体应为 JSON 对象。"))
     return body
+
+
+def reason_of(body):
+    """The optional "reason" of a transition: text of at most 500 characters."""
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
+    return reason
+
+
+def hyphenated(actions):
+    """The API spells the models' action names with hyphens (check_in → check-in): for a route's any()."""
+    return ", ".join(f"'{name.replace('_', '-')}'" for name in actions)
+
+
+def unhyphenated(action):
+    return action.replace("-", "_")
 
 
 def validated(form_class, payload=None, **kwargs):

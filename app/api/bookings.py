@@ -5,17 +5,17 @@ from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
-from models.booking import STATES, Booking
+from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
-from models.timeutil import at_local, iso_local, local_today, parse_instant
+from models.timeutil import at_local, iso_local, local_today
 
 from .. import clock
 from ..availability.services import free_and_busy
 from ..booking import services as bookings
+from ..formtools import read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
-from .base import actor, bp, created, json_body, listing
-from .catalog import parse_time_field
+from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
 
 MAX_WINDOW_DAYS = 62
 
@@ -36,8 +36,7 @@ def booking_json(booking, viewer=None):
         "actual_end": iso_local(booking.actual_end), "late_cancellation": booking.late_cancellation,
         "staff_booked": booking.staff_booked, "status_reason": booking.status_reason,
         "created_at": iso_local(booking.created_at),
-        "actions": [a for a in ("approve", "reject", "cancel", "check_in", "check_out", "no_show")
-                    if booking.can(a, viewer, now)],
+        "actions": [a for a in ACTIONS if booking.can(a, viewer, now)],
     }
 
 
@@ -77,7 +76,7 @@ def create_booking():
     who = actor()
     body, fields = json_body(), {}
     instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
     purpose = body.get("purpose") or ""
     if not isinstance(purpose, str) or len(purpose) > 500:
         fields["purpose"] = _l("用途说明最多 500 字。")
@@ -128,38 +127,12 @@ def get_booking(booking_id):
     return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
 
 
-def _at(body):
-    if body.get("at") in (None, ""):
-        return None
-    try:
-        return parse_instant(body["at"])
-    except (ValueError, TypeError):
-        raise ValidationError(fields={"at": _l("时间格式应为 ISO 8601，如 2026-05-01T09:00。")}) from None
-
-
-def _reason(body):
-    reason = body.get("reason") or ""
-    if not isinstance(reason, str) or len(reason) > 500:
-        raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
-    return reason
-
-
-ACTIONS = {
-    "approve": lambda who, b, body, now: bookings.approve(who, b, now),
-    "reject": lambda who, b, body, now: bookings.reject(who, b, _reason(body), now),
-    "cancel": lambda who, b, body, now: bookings.cancel(who, b, _reason(body), now),
-    "check-in": lambda who, b, body, now: bookings.check_in(who, b, now, _at(body)),
-    "check-out": lambda who, b, body, now: bookings.check_out(who, b, now, _at(body)),
-    "no-show": lambda who, b, body, now: bookings.mark_no_show(who, b, now),
-}
-
-
-@bp.post("/bookings/<booking_id>/<action>")
+@bp.post(f"/bookings/<booking_id>/<any({hyphenated(ACTIONS)}):action>")
 def booking_action(booking_id, action):
-    if action not in ACTIONS:
-        raise NotFound()
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)
-    ACTIONS[action](who, booking, json_body(), clock.now())
+    body = json_body()
+    bookings.perform(who, booking, unhyphenated(action), clock.now(), reason=reason_of(body),
+                     at=read_instants(body, "at", optional=True)[0])
     db.session.commit()
     return jsonify(booking_json(booking, who))

@@ -1,19 +1,15 @@
 """Calendar: the feed URL and its rotation, a booking's .ics, importing closures."""
 from flask import current_app, g, jsonify, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import db
 from models.booking import Booking
-from models.errors import Forbidden, PayloadTooLarge, ValidationError
-from models.instrument import CLOSURE_KINDS
+from models.errors import Forbidden, PayloadTooLarge
 
 from .. import clock
 from ..calendar import services
-from ..calendar.links import absolute, domain, feed_url
-from ..calendar.views import ics_response, rotate_feed
-from ..catalog import services as catalog
-from ..policy import get_in_scope
+from ..calendar.links import absolute, domain, feed_url, ics_response
+from ..policy import get_in_scope, managed_instrument
 from .base import actor, bp, created
 
 
@@ -32,7 +28,7 @@ def calendar_feed():
 @bp.post("/calendar/feed/rotate")
 def rotate_calendar_feed():
     who = _subscriber()
-    rotate_feed(who, clock.now())
+    services.rotate_feed(who, clock.now())
     db.session.commit()
     return jsonify(url=feed_url(who))
 
@@ -46,15 +42,13 @@ def booking_ics(booking_id):
 
 @bp.post("/instruments/<instrument_id>/closures/import")
 def import_closures(instrument_id):
-    instrument = catalog.managed_instrument(actor(), instrument_id)
+    instrument = managed_instrument(actor(), instrument_id)
     limit = current_app.config["ICS_MAX_BYTES"]
     try:
         upload = request.files.get("file")
         kind = request.form.get("kind", "maintenance")
     except RequestEntityTooLarge:
         raise PayloadTooLarge() from None
-    if kind not in CLOSURE_KINDS:
-        raise ValidationError(fields={"kind": _l("停机类型应为 maintenance、calibration、internal_use 或 other。")})
     data = upload.read(limit + 1) if upload else b""
     occurrences = services.parse_closures(data, clock.now(), limit)
     count = services.import_closures(g.actor, instrument, occurrences, kind, clock.now())

@@ -6,15 +6,15 @@ from flask_babel import lazy_gettext as _l
 from models import Organization, db
 from models.errors import NotFound, ValidationError
 from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, weekly_hours_of
-from models.timeutil import iso_local, local_today, parse_instant
+from models.timeutil import iso_local, local_today
 
 from .. import clock
-from ..booking.services import refuse_closure_over_bookings
 from ..catalog import search as catalog_search
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
-from ..policy import get_in_scope, parse_id, scoped
+from ..policy import get_in_scope, managed_instrument, parse_id, require_publisher, scoped
 from .base import actor, bp, created, json_body, listing, validated
 
 
@@ -114,7 +114,7 @@ def instruments():
 
 @bp.post("/instruments")
 def create_instrument():
-    catalog.require_publisher(actor())
+    require_publisher(actor())
     payload = catalog.merged(catalog.editable_payload(), json_body())
     form = validated(InstrumentForm, payload)
     instrument = catalog.create_instrument(g.actor, form.data, clock.now())
@@ -130,7 +130,7 @@ def instrument(instrument_id):
 
 @bp.patch("/instruments/<instrument_id>")
 def update_instrument(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     payload = catalog.merged(catalog.editable_payload(found), json_body())
     form = validated(InstrumentForm, payload)
     catalog.update_instrument(g.actor, found, form.data, clock.now())
@@ -140,7 +140,7 @@ def update_instrument(instrument_id):
 
 @bp.put("/instruments/<instrument_id>/opening-hours")
 def put_opening_hours(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     body = json_body()
     spans = None if body.get("inherit") is True else catalog.parse_hours(body.get("hours"))
     catalog.set_instrument_hours(g.actor, found, spans, clock.now())
@@ -162,43 +162,30 @@ def _manages(instrument):
     return g.actor is not None and g.actor.is_staff_of(instrument.institution_id)
 
 
-def parse_time_field(body, name, fields):
-    try:
-        return parse_instant(body.get(name))
-    except (ValueError, TypeError):
-        fields[name] = _l("时间格式应为 ISO 8601，如 2026-05-01T09:00（不带时区即北京时间）。")
-        return None
-
-
 @bp.get("/instruments/<instrument_id>/closures")
 def closures(instrument_id):
     found = get_in_scope(Instrument, instrument_id, g.actor)
     stmt = sa.select(Closure).where(Closure.instrument_id == found.id)
     if request.args.get("from"):
-        try:
-            stmt = stmt.where(Closure.end_at > parse_instant(request.args["from"]))
-        except ValueError:
-            raise ValidationError(fields={"from": _l("日期格式应为 YYYY-MM-DD。")}) from None
+        (since,) = read_instants(request.args, "from")
+        stmt = stmt.where(Closure.end_at > since)
     stmt = stmt.order_by(Closure.start_at)
     return listing(stmt, lambda c: closure_json(c, _manages(found)), default_per_page=100)
 
 
 @bp.post("/instruments/<instrument_id>/closures")
 def add_closure(instrument_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
-    body, fields = json_body(), {}
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
-    if fields:
-        raise ValidationError(fields=fields)
-    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now(),
-                                  check_bookings=refuse_closure_over_bookings)
+    found = managed_instrument(actor(), instrument_id)
+    body = json_body()
+    start, end = read_instants(body, "start", "end")
+    closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
     db.session.commit()
     return created(closure_json(closure, True))
 
 
 @bp.delete("/instruments/<instrument_id>/closures/<closure_id>")
 def delete_closure(instrument_id, closure_id):
-    found = catalog.managed_instrument(actor(), instrument_id)
+    found = managed_instrument(actor(), instrument_id)
     closure = db.session.scalar(sa.select(Closure).where(
         Closure.id == parse_id(closure_id), Closure.instrument_id == found.id))
     if closure is None:

@@ -8,18 +8,17 @@ from wtforms import Form
 from models import db
 from models.booking import Booking
 from models.errors import NotFound, PayloadTooLarge, ValidationError
-from models.order import KINDS, STATES, ServiceOrder
+from models.order import ACTIONS, KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..formtools import DateInput, DecimalInput, IntegerInput
+from ..formtools import DateInput, DecimalInput, IntegerInput, read_instant
 from ..orders import reports
 from ..orders import services as orders
 from ..orders.forms import OrderForm
 from ..policy import get_in_scope, is_party, parse_id, scoped
 from ..reviews import services as reviews
-from .base import actor, bp, created, json_body, listing, validated
-from .catalog import parse_time_field
+from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
 from .vouchers import net_estimate_fields
 
 
@@ -39,8 +38,7 @@ def order_json(order, viewer):
         "sample_no": order.sample_no, "report_no": order.report_no, "has_report": order.has_report,
         "status_reason": order.status_reason, "created_at": iso_local(order.created_at),
         "report_issued_at": iso_local(order.report_issued_at),
-        "actions": [a for a in ("quote", "reject", "accept", "decline", "receive_sample", "start", "report",
-                                "log_work", "complete", "cancel") if order.can(a, viewer)],
+        "actions": [a for a in ACTIONS if order.can(a, viewer, clock.now())],
     }
     body["title"] = str(body["title"])
     body.update(net_estimate_fields(order, viewer))
@@ -57,10 +55,7 @@ def create_order():
     who = actor()
     body = json_body()
     form = validated(OrderForm, body)
-    data = form.data
-    if isinstance(body.get("items"), list) and not [i for i in body["items"] if isinstance(i, dict) and i.get("name")]:
-        raise ValidationError(fields={"items": _l("请至少填写一个检测项目。")})
-    order = orders.submit(who, data, clock.now())
+    order = orders.submit(who, form.data, clock.now())
     db.session.commit()
     return created(order_json(order, who))
 
@@ -104,39 +99,26 @@ def _field(form_field_class, name, value, label):
     return field.data
 
 
-def _quote(who, order, body, now):
+@bp.post("/orders/<order_id>/quote")
+def quote_order(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    body = json_body()
     amount = _field(DecimalInput, "amount", body.get("amount"), _l("报价"))
     days = _field(IntegerInput, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
     until = _field(DateInput, "valid_until", body.get("valid_until"), _l("有效期"))
-    orders.quote(who, order, amount, days, until, body.get("note") or "", now)
+    orders.quote(who, order, amount, days, until, body.get("note") or "", clock.now())
+    db.session.commit()
+    return jsonify(order_json(order, who))
 
 
-def _reason(body):
-    reason = body.get("reason") or ""
-    if not isinstance(reason, str) or len(reason) > 500:
-        raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
-    return reason
-
-
-ACTIONS = {
-    "quote": _quote,
-    "accept": lambda who, order, body, now: orders.accept(who, order, now),
-    "decline": lambda who, order, body, now: orders.decline(who, order, now, _reason(body)),
-    "reject": lambda who, order, body, now: orders.reject(who, order, _reason(body), now),
-    "receive-sample": lambda who, order, body, now: orders.receive_sample(who, order, now, body.get("sample_no")),
-    "start": lambda who, order, body, now: orders.start_testing(who, order, now),
-    "complete": lambda who, order, body, now: orders.complete(who, order, now),
-    "cancel": lambda who, order, body, now: orders.cancel(who, order, _reason(body), now),
-}
-
-
-@bp.post("/orders/<order_id>/<action>")
+@bp.post(f"/orders/<order_id>/<any({hyphenated(orders.STEPS)}):action>")
 def order_action(order_id, action):
-    if action not in ACTIONS:
-        raise NotFound()
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    ACTIONS[action](who, order, json_body(), clock.now())
+    body = json_body()
+    orders.perform(who, order, unhyphenated(action), clock.now(), reason=reason_of(body),
+                   sample_no=body.get("sample_no"))
     db.session.commit()
     return jsonify(order_json(order, who))
 
@@ -172,7 +154,7 @@ def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
     body, fields = json_body(), {}
-    start, end = parse_time_field(body, "start", fields), parse_time_field(body, "end", fields)
+    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
     try:
         instrument_id = parse_id(body.get("instrument_id"))
     except NotFound:

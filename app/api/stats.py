@@ -13,7 +13,7 @@ from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
 from models.timeutil import local_today
 
 from .. import clock
-from ..policy import parse_id
+from ..policy import parse_id, require_statistics_reader
 from ..settlement.figures import settlement_figures
 from ..stats import pilots as pilot_services
 from ..stats import table
@@ -29,8 +29,7 @@ def _money(value):
 
 def _bureau_or_institution():
     who = actor()
-    if who.role not in ("district", "city", "institution"):
-        raise Forbidden(_l("统计数据仅向技术机构和市场监管部门开放。"))
+    require_statistics_reader(who)
     return who
 
 

@@ -7,7 +7,7 @@ working-day calendar, with a single sorted sweep over the resulting intervals:
            − time after calibration expiry − the past
 
 The booking write (obstacle), the availability API (free_and_busy) and the week view
-(week_grid) all read it. Labels, in the order DESIGN.md checks them:
+(week_grid) all read it. Labels, in the order a booking is checked (each its own error):
 not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, buffer, past.
 """
 from dataclasses import dataclass
@@ -134,7 +134,7 @@ def _sweep(intervals, start, end):
 
 
 def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
-    """The first reason [start, end) cannot be booked, by DESIGN.md's order; None when free."""
+    """The first reason [start, end) cannot be booked, in the order of the labels above; None when free."""
     labels = {seg.label for seg in timeline(instrument, start, end, now, staff=staff,
                                             ignore_hold_id=ignore_hold_id)}
     return next((label for label in PRIORITY if label in labels), None)

@@ -6,6 +6,7 @@ from wtforms import StringField, TextAreaField
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES
 
 from ..formtools import ChoiceField, max_length, optional, required, strip
+from ..labels import MODE_LABELS
 
 
 class BookingForm(FlaskForm):
@@ -14,6 +15,14 @@ class BookingForm(FlaskForm):
     service_mode = ChoiceField(_l("使用方式"), choices=[], validators=[required])
     purpose = TextAreaField(_l("用途说明"), filters=[strip], validators=[optional, max_length(500)],
                             description=_l("如：测试样品 3 件，检测项目……"))
+
+
+def booking_form(instrument, formdata=None, form_class=None):
+    """A booking form for one instrument (BookingForm unless told): the ways of use it offers are the choices."""
+    form_class = form_class or BookingForm
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
+    return form
 
 
 class ReasonForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Booking instrument time: the checks, the write that never double-books, the transitions.
 
-Checks run in DESIGN.md's order, each with its own error: bookable → interval → duration →
+Checks run in this order, each with its own error: bookable → interval → duration →
 lead time → days ahead → calibration → opening hours/open day → closures → conflicts →
 per-organisation limit. The guarantee against double booking is the database's: the
 exclusion constraint on PostgreSQL (its violation becomes 409), one BEGIN IMMEDIATE
@@ -19,15 +19,13 @@ from models.errors import (
     CalibrationExpired,
     Closed,
     Forbidden,
-    InvalidTransition,
     NotBookable,
     PolicyViolation,
     SlotUnavailable,
     ValidationError,
 )
 from models.instrument import Instrument
-from models.occupancy import Occupancy, active_holds
-from models.organization import Organization
+from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
 from ..availability.services import obstacle
@@ -126,27 +124,30 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
                                  n=limit))
     status = "confirmed" if staff or not instrument.requires_approval else "pending"
-    hold = Occupancy(instrument_id=instrument.id, kind="booking", start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True, created_at=now)
+    hold = Occupancy.hold(instrument, start, end, now, "booking")
     minutes = int((end - start) / timedelta(minutes=1))
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
                       created_at=now, updated_at=now)
-    db.session.add_all([hold, booking])
-    flush_or_slot_unavailable()
+    write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
                  details={"staff_booked": staff, "price": str(booking.price_amount)})
     _announce_new(booking, actor)
     return booking
 
 
-def flush_or_slot_unavailable():
+def write_hold(*rows):
+    """Write a new calendar hold, and the rows that come with it, in a savepoint of the caller's transaction.
+
+    On PostgreSQL the exclusion constraint has the last word on overlaps: its violation undoes only
+    these rows and becomes SlotUnavailable; whether the rest of the transaction stands is the caller's call.
+    """
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add_all(rows)
     except IntegrityError as error:
         if getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
-            db.session.rollback()
             raise SlotUnavailable() from None
         raise
 
@@ -179,34 +180,26 @@ def _announce_new(booking, actor):
         tell_customer(booking, "booking_confirmed")
 
 
-# Transitions -------------------------------------------------------------------------------
-
-def _require(allowed):
-    if not allowed:
-        raise Forbidden()
-
+# Transitions: each asks the booking's guard first (403 may never, 409 not now) -------------
 
 def approve(actor, booking, now):
-    _require(booking.may_decide(actor))
-    if booking.status == "pending":
-        # Approving is re-checking: the calendar may have changed since the request.
-        check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
-                       ignore_hold_id=booking.occupancy_id)
+    booking.require("approve", actor, now)
+    # Approving is re-checking: the calendar may have changed since the request.
+    check_calendar(booking.instrument, booking.start_at, booking.end_at, now, staff=True,
+                   ignore_hold_id=booking.occupancy_id)
     booking.transition("confirmed", actor=actor, now=now, action="approved")
     tell_customer(booking, "booking_approved")
 
 
 def reject(actor, booking, reason, now):
-    _require(booking.may_decide(actor))
+    booking.require("reject", actor, now)
     booking.transition("rejected", actor=actor, now=now, reason=reason or "")
     tell_customer(booking, "booking_rejected", reason=reason or "")
 
 
 def cancel(actor, booking, reason, now):
-    _require(booking.may_cancel(actor))
+    booking.require("cancel", actor, now)
     staff = booking.is_staff(actor)
-    if not staff and now >= booking.start_at and booking.status in ("pending", "confirmed"):
-        raise InvalidTransition(_l("预约已经开始，不能再取消。如未使用，机构会将其记为爽约。"))
     late = not staff and booking.status == "confirmed" and now > booking.start_at - timedelta(
         hours=booking.instrument.cancel_free_hours)
     booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
@@ -227,16 +220,16 @@ def _actual_time(booking, at, now, field):
 
 
 def check_in(actor, booking, now, at=None):
-    _require(booking.may_operate(actor))
+    booking.require("check_in", actor, now)
     moment = _actual_time(booking, at, now, "at")
     booking.transition("checked_in", actor=actor, now=now, action="checked_in")
     booking.actual_start = moment
 
 
 def check_out(actor, booking, now, at=None):
-    _require(booking.may_operate(actor))
+    booking.require("check_out", actor, now)
     moment = _actual_time(booking, at, now, "at")
-    if booking.status == "checked_in" and moment <= booking.actual_start:
+    if moment <= booking.actual_start:
         raise ValidationError(fields={"at": _l("结束时间应晚于签到时间。")})
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
@@ -246,20 +239,21 @@ def check_out(actor, booking, now, at=None):
 
 
 def mark_no_show(actor, booking, now):
-    _require(booking.may_operate(actor))
-    if booking.status == "confirmed" and now < booking.start_at:
-        raise InvalidTransition(_l("预约尚未开始，不能记为爽约。"))
+    booking.require("no_show", actor, now)
     booking.transition("no_show", actor=actor, now=now)
     tell_customer(booking, "booking_no_show")
 
 
-def refuse_closure_over_bookings(instrument, start, end):
-    """A closure may not silently swallow bookings: cancel them (telling the customer) first."""
-    holds = [h for h in active_holds(instrument.id, start, end) if h.kind == "booking"]
-    if holds:
-        raise SlotUnavailable(_l("该时段已有 %(n)s 个有效预约，请先与企业沟通并取消这些预约，再安排停机。", n=len(holds)))
+# Each of the booking's ACTIONS by its name: what the web's and the API's action routes call.
+STEPS = {
+    "approve": lambda actor, booking, now, reason, at: approve(actor, booking, now),
+    "reject": lambda actor, booking, now, reason, at: reject(actor, booking, reason, now),
+    "cancel": lambda actor, booking, now, reason, at: cancel(actor, booking, reason, now),
+    "check_in": lambda actor, booking, now, reason, at: check_in(actor, booking, now, at),
+    "check_out": lambda actor, booking, now, reason, at: check_out(actor, booking, now, at),
+    "no_show": lambda actor, booking, now, reason, at: mark_no_show(actor, booking, now),
+}
 
 
-def find_enterprise(uscc):
-    return db.session.scalar(sa.select(Organization).where(Organization.uscc == uscc,
-                                                            Organization.kind == "enterprise"))
+def perform(actor, booking, action, now, *, reason="", at=None):
+    STEPS[action](actor, booking, now, reason, at)

@@ -9,46 +9,27 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models import audit, db
-from models.booking import ACTIVE, STATES, Booking
+from models.booking import ACTIONS, ACTIVE, STATES, Booking
 from models.errors import DomainError, Forbidden, ValidationError
 from models.instrument import Instrument
-from models.timeutil import at_local, local_today, parse_instant
+from models.timeutil import at_local, local_today
 
 from .. import clock
-from ..catalog import services as catalog
-from ..labels import MODE_LABELS
-from ..orders.forms import ReviewForm
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
-from ..policy import get_in_scope, parse_id, scoped
+from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..reviews import services as reviews
-from ..web import redirect_back, safe_target, show_errors
+from ..reviews.forms import ReviewForm
+from ..web import flash_error, redirect_back, safe_target, show_errors
 from . import services
 from .enterprises import enterprise_for_walk_in
-from .forms import ActualTimeForm, BookingForm, OnBehalfForm, ReasonForm
+from .forms import ActualTimeForm, OnBehalfForm, ReasonForm, booking_form
 
 bp = Blueprint("booking", __name__)
 
 
-def _instant(text):
-    try:
-        return parse_instant(text)
-    except (ValueError, TypeError):
-        return None
-
-
 def _times(form):
-    start, end = _instant(form.start.data), _instant(form.end.data)
-    fields = {name: _("请选择或填写有效的时间，如 2026-05-06T09:00。")
-              for name, value in (("start", start), ("end", end)) if value is None}
-    if fields:
-        raise ValidationError(fields=fields)
-    return start, end
-
-
-def booking_form(instrument, formdata=None):
-    form = BookingForm(formdata=formdata) if formdata is not None else BookingForm()
-    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
-    return form
+    return read_instants(form.data, "start", "end")
 
 
 @bp.post("/instruments/<int:instrument_id>/bookings")
@@ -65,7 +46,7 @@ def create(instrument_id):
                                 service_mode=form.service_mode.data)
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
         return redirect(url_for("catalog.instrument", instrument_id=instrument.id, week=week,
                                 start=form.start.data, end=form.end.data) + "#book")
     db.session.commit()
@@ -97,30 +78,15 @@ def detail(booking_id):
 
 def _do(action, booking, now):
     reason = (request.form.get("reason") or "").strip()[:500]
-    at = _instant(request.form.get("at")) if request.form.get("at") else None
-    if request.form.get("at") and at is None:
-        raise ValidationError(fields={"at": _("时间格式应为 2026-05-06T09:00。")})
-    if action == "approve":
-        services.approve(current_user, booking, now)
-    elif action == "reject":
-        services.reject(current_user, booking, reason, now)
-    elif action == "cancel":
-        services.cancel(current_user, booking, reason, now)
-    elif action == "check_in":
-        services.check_in(current_user, booking, now, at)
-    elif action == "check_out":
-        services.check_out(current_user, booking, now, at)
-    elif action == "no_show":
-        services.mark_no_show(current_user, booking, now)
-    else:
-        raise Forbidden()
+    (at,) = read_instants(request.form, "at", optional=True)
+    services.perform(current_user, booking, action, now, reason=reason, at=at)
 
 
 DONE = {"approve": _l("已批准该预约。"), "reject": _l("已拒绝该预约。"), "cancel": _l("预约已取消。"),
         "check_in": _l("已签到。"), "check_out": _l("已签退，本次使用已完成。"), "no_show": _l("已记为爽约。")}
 
 
-@bp.post("/bookings/<int:booking_id>/<action>")
+@bp.post(f"/bookings/<int:booking_id>/<any({', '.join(ACTIONS)}):action>")
 @login_required
 def act(booking_id, action):
     booking = get_in_scope(Booking, booking_id, current_user)
@@ -128,7 +94,7 @@ def act(booking_id, action):
         _do(action, booking, clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
         return redirect_back(request.form.get("next") or url_for(".detail", booking_id=booking_id))
     db.session.commit()
     flash(DONE[action], "success")
@@ -194,9 +160,8 @@ def console_history():
 @bp.route("/console/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
 @login_required
 def on_behalf(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
-    form = OnBehalfForm()
-    form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
+    instrument = managed_instrument(current_user, instrument_id)
+    form = booking_form(instrument, form_class=OnBehalfForm)
     if form.validate_on_submit():
         try:
             start, end = _times(form)
@@ -223,7 +188,7 @@ def review(booking_id):
                                request.form.get("comment", ""), clock.now())
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
     else:
         db.session.commit()
         flash(_("感谢您的评价。"), "success")

@@ -1,7 +1,8 @@
-"""Absolute links for calendars and e-mails: PUBLIC_BASE_URL when set, else the request's host."""
+"""What the calendar pages and the API both hand out: absolute links (PUBLIC_BASE_URL when set,
+else the request's host), the feed's URL, and .ics responses."""
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 
 from models.user import feed_token
 
@@ -20,3 +21,11 @@ def domain():
 
 def feed_url(user):
     return absolute("calendar.feed", user_id=user.id, token=feed_token(current_app.config["SECRET_KEY"], user))
+
+
+def ics_response(body, filename=None):
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

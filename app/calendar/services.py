@@ -14,13 +14,14 @@ from icalendar import Alarm, Calendar, Event
 
 from models import audit, db
 from models.booking import Booking
-from models.errors import PayloadTooLarge, SlotUnavailable, ValidationError
+from models.errors import PayloadTooLarge, ValidationError
 from models.instrument import Closure, Instrument
-from models.occupancy import Occupancy, active_holds
+from models.occupancy import Occupancy
 from models.order import ServiceOrder
 from models.timeutil import SHANGHAI, at_local
 
-from ..catalog.services import require_publisher
+from ..catalog.services import check_closure_kind, refuse_closures_over_bookings
+from ..policy import require_publisher
 
 PRODID = "-//QI-Share//Instrument Sharing Platform//ZH"
 FEED_PAST_DAYS = 90
@@ -92,6 +93,12 @@ def feed_ics(user, now, domain, url_for_booking):
     return calendar.to_ical()
 
 
+def rotate_feed(user, now):
+    """A new feed URL: the old one stops working (the token includes feed_version)."""
+    user.feed_version += 1
+    audit.record(user, "calendar_feed_rotated", actor=user, at=now)
+
+
 # Importing closures -----------------------------------------------------------------------
 
 def _instant(value):
@@ -142,11 +149,8 @@ def parse_closures(data, now, max_bytes):
 def import_closures(actor, instrument, occurrences, kind, now):
     """All or nothing: refused whole if any occurrence falls on an active booking."""
     require_publisher(actor, instrument.institution_id)
-    clashes = [o for o in occurrences
-               if any(h.kind == "booking" for h in active_holds(instrument.id, o[0], o[1]))]
-    if clashes:
-        raise SlotUnavailable(_l("其中 %(n)s 个停机时段与已有预约冲突（最早 %(t)s），请先处理这些预约。", n=len(clashes),
-                                 t=clashes[0][0].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")))
+    check_closure_kind(kind)
+    refuse_closures_over_bookings(instrument, [(start, end) for start, end, _reason in occurrences])
     for start, end, reason in occurrences:
         db.session.add(Closure(instrument_id=instrument.id, start_at=start, end_at=end, kind=kind, reason=reason,
                                source="ics", created_by_id=actor.id, created_at=now))

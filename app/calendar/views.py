@@ -1,12 +1,12 @@
 """Calendar pages: the subscription feed and its settings, a booking's .ics, importing closures."""
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models import User, audit, db
+from models import User, db
 from models.booking import Booking
 from models.errors import DomainError, Forbidden, NotFound
 from models.instrument import CLOSURE_KINDS
@@ -15,20 +15,12 @@ from models.user import feed_token_matches
 
 from .. import clock
 from ..catalog import services as catalog
-from ..policy import get_in_scope
+from ..policy import get_in_scope, managed_instrument
+from ..web import error_text
 from . import services
-from .links import absolute, domain, feed_url
+from .links import absolute, domain, feed_url, ics_response
 
 bp = Blueprint("calendar", __name__)
-ICS = "text/calendar; charset=utf-8"
-
-
-def ics_response(body, filename=None):
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = ICS
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _booking_link(booking):
@@ -46,15 +38,10 @@ def settings():
 @bp.post("/calendar/rotate")
 @login_required
 def rotate():
-    rotate_feed(current_user, clock.now())
+    services.rotate_feed(current_user, clock.now())
     db.session.commit()
     flash(_("已生成新的订阅地址，旧地址已失效。请在日历应用中更新订阅。"), "success")
     return redirect(url_for(".settings"))
-
-
-def rotate_feed(user, now):
-    user.feed_version += 1
-    audit.record(user, "calendar_feed_rotated", actor=user, at=now)
 
 
 @bp.get("/calendar/feed/<int:user_id>/<token>.ics")
@@ -77,12 +64,10 @@ def booking_ics(booking_id):
 @bp.route("/console/instruments/<int:instrument_id>/closures/import", methods=["GET", "POST"])
 @login_required
 def import_closures(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     kind = request.form.get("kind", "maintenance")
     if request.method == "GET":
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS)
-    if kind not in CLOSURE_KINDS:
-        kind = "other"
     try:
         if request.form.get("confirmed"):
             occurrences = [(parse_instant(s), parse_instant(e), r) for s, e, r in json.loads(request.form["items"])]
@@ -90,6 +75,7 @@ def import_closures(instrument_id):
             db.session.commit()
             flash(_("已导入 %(n)s 个停机时段。", n=created), "success")
             return redirect(url_for("console.closures", instrument_id=instrument.id))
+        catalog.check_closure_kind(kind)  # before the preview, not only when saving
         upload = request.files.get("file")
         data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
         occurrences = services.parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
@@ -98,8 +84,7 @@ def import_closures(instrument_id):
                                problem=_("文件过大。")), 413
     except (DomainError, ValueError, KeyError) as error:
         db.session.rollback()
-        problem = " ".join([str(error.message)] + [str(v) for v in error.fields.values()]) \
-            if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
+        problem = error_text(error) if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
                                problem=problem), getattr(error, "status", 422)
     items = json.dumps([(s.isoformat(), e.isoformat(), r) for s, e, r in occurrences])

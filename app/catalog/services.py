@@ -12,8 +12,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
-from models.errors import Forbidden, NotFound, ValidationError
+from models.booking import Booking
+from models.errors import SlotUnavailable, ValidationError
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, Category, Closure, Instrument, OpeningHours
+from models.occupancy import active_holds
+from models.timeutil import local
+
+from ..policy import require_publisher
 
 # (path in the API/form payload, model attribute): one map for reading and writing a record.
 FIELDS = [((name,), name) for name in (
@@ -29,28 +34,6 @@ FIELDS += [(("metrology", key), attr) for key, attr in (
 FIELDS += [(("rules", name), name) for name in DEFAULT_RULES]
 NULLABLE = {"internal_code", "original_value_wan", "commissioned_on", "traceability", "certified_on",
             "calibration_valid_until"}
-
-
-def require_publisher(actor, institution_id=None):
-    """Only approved institution staff publish, and only for their own institution."""
-    if actor is None or not actor.is_institution_staff:
-        raise Forbidden(_l("只有技术机构人员可以管理仪器。"))
-    if not actor.institution_approved:
-        raise Forbidden(_l("贵机构的入驻申请尚待所在区市场监管局审核，通过后即可发布仪器。"))
-    if institution_id is not None and actor.organization_id != institution_id:
-        raise Forbidden()
-
-
-def managed_instrument(actor, instrument_id):
-    """An instrument the actor's institution owns: 403 for non-publishers, 404 for anyone else's."""
-    from ..policy import parse_id
-
-    require_publisher(actor)
-    instrument = db.session.scalar(sa.select(Instrument).where(
-        Instrument.id == parse_id(instrument_id), Instrument.institution_id == actor.organization_id))
-    if instrument is None:
-        raise NotFound()
-    return instrument
 
 
 def category_codes():
@@ -268,29 +251,51 @@ def set_institution_hours(actor, institution, spans, now):
 
 # Closures --------------------------------------------------------------------------------
 
+UNKNOWN_KIND = _l("停机类型应为 maintenance、calibration、internal_use 或 other。")
+
+
+def check_closure_kind(kind):
+    if kind not in CLOSURE_KINDS:
+        raise ValidationError(fields={"kind": UNKNOWN_KIND})
+
+
 def closure_errors(start, end, kind, reason):
+    """What is wrong with a closure; its times arrive parsed (formtools.read_instants)."""
     errors = {}
-    if start is None:
-        errors["start"] = _l("请填写有效的开始时间，如 2026-05-01T09:00。")
-    if end is None:
-        errors["end"] = _l("请填写有效的结束时间，如 2026-05-01T17:00。")
-    if start is not None and end is not None and start >= end:
+    if start >= end:
         errors["end"] = _l("结束时间应晚于开始时间。")
     if kind not in CLOSURE_KINDS:
-        errors["kind"] = _l("停机类型应为 maintenance、calibration、internal_use 或 other。")
+        errors["kind"] = UNKNOWN_KIND
     if reason is not None and len(reason) > 200:
         errors["reason"] = _l("最多 %(max)d 个字。", max=200)
     return errors
 
 
-def add_closure(actor, instrument, start, end, kind, reason, now, source="manual", check_bookings=None):
-    """A closure. `check_bookings(instrument, start, end)` refuses one over active bookings."""
+def bookings_under(instrument, spans):
+    """The active bookings that closures over `spans` [(start, end), ...] would cover, earliest first."""
+    holds = {hold.id for start, end in spans for hold in active_holds(instrument.id, start, end)
+             if hold.kind == "booking"}
+    if not holds:
+        return []
+    return db.session.scalars(sa.select(Booking).where(Booking.occupancy_id.in_(holds))
+                              .order_by(Booking.start_at, Booking.id)).all()
+
+
+def refuse_closures_over_bookings(instrument, spans):
+    """A closure may not silently swallow bookings: the customer is told and the booking cancelled first.
+    Every way of adding closures (one by one, or imported from a calendar) calls this."""
+    covered = bookings_under(instrument, spans)
+    if covered:
+        raise SlotUnavailable(_l("停机时段与 %(n)s 个有效预约冲突（最早 %(t)s 开始），请先与企业沟通并取消这些预约，再安排停机。",
+                                 n=len(covered), t=local(covered[0].start_at).strftime("%Y-%m-%d %H:%M")))
+
+
+def add_closure(actor, instrument, start, end, kind, reason, now, source="manual"):
     require_publisher(actor, instrument.institution_id)
     errors = closure_errors(start, end, kind, reason)
     if errors:
         raise ValidationError(fields=errors)
-    if check_bookings is not None:
-        check_bookings(instrument, start, end)
+    refuse_closures_over_bookings(instrument, [(start, end)])
     closure = Closure(instrument_id=instrument.id, start_at=start, end_at=end, kind=kind,
                       reason=reason or "", source=source, created_by_id=actor.id, created_at=now)
     db.session.add(closure)

@@ -24,8 +24,9 @@ from models.importing import ImportBatch
 from models.instrument import Instrument
 
 from ..formtools import field_errors, formdata_from_json
+from ..policy import require_publisher
 from .forms import InstrumentForm
-from .services import _apply, category_codes, domain_errors, editable_payload, merged, require_publisher
+from .services import _apply, category_codes, domain_errors, editable_payload, merged
 
 MAX_ROWS = 5000
 # (header, payload path, how to read the cell, width)

@@ -12,7 +12,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..availability.week import week_grid
-from ..booking.views import booking_form
+from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from . import search as catalog_search

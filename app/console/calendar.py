@@ -7,12 +7,12 @@ from flask_login import current_user
 from models import db
 from models.errors import NotFound, SlotUnavailable, ValidationError
 from models.instrument import DEFAULT_WEEK, Closure, OpeningHours, weekly_hours
-from models.timeutil import parse_instant
 
 from .. import clock
-from ..booking.services import refuse_closure_over_bookings
 from ..catalog import services as catalog
 from ..catalog.forms import ClosureForm, OpeningHoursForm
+from ..formtools import read_instants
+from ..policy import managed_instrument
 from ..web import show_errors
 from .blueprint import bp
 
@@ -30,7 +30,7 @@ def _spans_from(form):
 
 @bp.route("/instruments/<int:instrument_id>/hours", methods=["GET", "POST"])
 def hours(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     if request.method == "GET":
         form = OpeningHoursForm(data={"inherit": not instrument.custom_hours, **_week_texts(weekly_hours(instrument))})
     else:
@@ -74,23 +74,15 @@ def _institution_week(org_id):
     return [tuple(r) for r in rows] or list(DEFAULT_WEEK)
 
 
-def _parse_local(text):
-    try:
-        return parse_instant(text)
-    except (ValueError, TypeError):
-        return None
-
-
 @bp.route("/instruments/<int:instrument_id>/closures", methods=["GET", "POST"])
 def closures(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     form = ClosureForm()
     status = 200
     if form.validate_on_submit():
         try:
-            catalog.add_closure(current_user, instrument, _parse_local(form.start.data), _parse_local(form.end.data),
-                                form.kind.data, form.reason.data, clock.now(),
-                                check_bookings=refuse_closure_over_bookings)
+            start, end = read_instants(form.data, "start", "end")
+            catalog.add_closure(current_user, instrument, start, end, form.kind.data, form.reason.data, clock.now())
         except ValidationError as error:
             show_errors(form, error)
             status = 422
@@ -110,7 +102,7 @@ def closures(instrument_id):
 
 @bp.post("/instruments/<int:instrument_id>/closures/<int:closure_id>/delete")
 def delete_closure(instrument_id, closure_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     closure = db.session.scalar(sa.select(Closure).where(Closure.id == closure_id,
                                                          Closure.instrument_id == instrument.id))
     if closure is None:

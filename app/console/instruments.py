@@ -14,6 +14,7 @@ from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
 from ..catalog.search import categories
 from ..pagination import page_args, paginate
+from ..policy import managed_instrument
 from ..web import show_errors
 from .blueprint import bp
 
@@ -55,7 +56,7 @@ def new():
 
 @bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
 def edit(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     if request.method == "GET":
         form = InstrumentForm(data=catalog.editable_payload(instrument, as_json=False))
     else:
@@ -74,7 +75,7 @@ def edit(instrument_id):
 
 @bp.post("/instruments/<int:instrument_id>/status")
 def set_status(instrument_id):
-    instrument = catalog.managed_instrument(current_user, instrument_id)
+    instrument = managed_instrument(current_user, instrument_id)
     status = request.form.get("status")
     if status not in ("active", "maintenance", "retired"):
         raise ValidationError(fields={"status": _("请选择有效的状态。")})

@@ -1,4 +1,4 @@
-"""Demo data: the API.md accounts and organisations, then activity for every feature.
+"""Demo data: the README's demo accounts and organisations (accounts.py), then activity for every feature.
 
 Idempotent: running it again changes nothing. It refuses a database that holds anything that
 is not demo data, so it can never mix invented records into a real platform.

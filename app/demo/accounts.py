@@ -1,4 +1,4 @@
-"""The demo organisations and the eight accounts of API.md (password demo12345)."""
+"""The demo organisations and the eight demo accounts the README lists (password demo12345)."""
 from datetime import date
 
 import sqlalchemy as sa

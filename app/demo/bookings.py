@@ -49,7 +49,7 @@ def _aligned(instant, instrument, day):
     return instant + (step - offset if offset else timedelta(0))
 
 
-def _slot(instrument, day, minutes, earliest):
+def first_free_slot(instrument, day, minutes, earliest):
     """The first free, on-grid stretch of `minutes` on `day`, from 09:00 and not before `earliest`."""
     low = _aligned(max(at_local(day, 9 * 60), earliest), instrument, day)
     length = timedelta(minutes=minutes)
@@ -80,7 +80,7 @@ def _make(row, today, now):
     if final == "checked_in":
         slot = _slot_around(instrument, now, minutes)
     else:
-        slot = _slot(instrument, day, minutes, now if offset > 0 else at_local(day))
+        slot = first_free_slot(instrument, day, minutes, now if offset > 0 else at_local(day))
     if slot is None:
         return None
     start, end = slot

@@ -14,7 +14,7 @@ from models.timeutil import at_local, local_today
 from ..orders import services
 from ..reviews import services as reviews
 from .accounts import organization, user
-from .bookings import _slot, _working_day
+from .bookings import _working_day, first_free_slot
 
 # (customer, institution, kind, title, sample, items, final state, instrument code for work)
 PLAN = [
@@ -114,7 +114,7 @@ def _log_work(staff, order, code, today, now):
     instrument = db.session.scalar(sa.select(Instrument).where(Instrument.internal_code == code))
     for offset in (-3, -2):
         day = _working_day(today, offset)
-        slot = _slot(instrument, day, 120, at_local(day))
+        slot = first_free_slot(instrument, day, 120, at_local(day))
         if slot:
             services.log_work(staff, order, instrument.id, slot[0], slot[1], now, "按委托要求完成试验")
             return

@@ -19,7 +19,7 @@ from ..formtools import (
     required,
     strip,
 )
-from ..labels import DISPOSAL_LABELS, MODE_LABELS, REVIEW_WORDS
+from ..labels import DISPOSAL_LABELS, MODE_LABELS
 
 
 class SampleFields(Form):
@@ -71,9 +71,3 @@ class WorkForm(FlaskForm):
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     note = StringField(_l("说明"), filters=[strip], validators=[optional, max_length(200)])
-
-
-class ReviewForm(FlaskForm):
-    score = ChoiceField(_l("满意度"), coerce=int, validators=[required],
-                        choices=lambda: sorted(REVIEW_WORDS.items(), reverse=True))
-    comment = TextAreaField(_l("评价"), filters=[strip], validators=[optional, max_length(500)])

@@ -1,18 +1,17 @@
 """Service orders from request to signed-off report, and the instrument time spent on them."""
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
-from models.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from models.errors import Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import OrderItem, ServiceOrder
 from models.organization import Organization
 from models.timeutil import local_today
 
-from ..booking.services import check_calendar, flush_or_slot_unavailable, lock_instrument
+from ..booking.services import check_calendar, lock_instrument, write_hold
 from ..notify.services import notify, notify_organization
 from ..settlement.charges import record_order
 from . import reports
@@ -31,11 +30,6 @@ def _tell_customer(order, kind, **extra):
 
 def _tell_institution(order, kind, **extra):
     notify_organization(order.institution_id, kind, **_payload(order, **extra))
-
-
-def _require(allowed):
-    if not allowed:
-        raise Forbidden()
 
 
 def submit(actor, data, now):
@@ -77,7 +71,7 @@ def submit(actor, data, now):
 
 
 def quote(actor, order, amount, turnaround_days, valid_until, note, now):
-    _require(order.is_staff(actor))
+    order.require("quote", actor, now)
     fields = {}
     if amount is None or amount < 0:
         fields["amount"] = _l("报价金额不能为负数。")
@@ -94,21 +88,19 @@ def quote(actor, order, amount, turnaround_days, valid_until, note, now):
 
 
 def accept(actor, order, now):
-    _require(order.is_customer(actor))
-    if order.status == "quoted" and order.quote_valid_until < local_today(now):
-        raise InvalidTransition(_l("报价已过有效期，请联系机构重新报价。"))
+    order.require("accept", actor, now)
     order.transition("accepted", actor=actor, now=now, action="accepted")
     _tell_institution(order, "order_accepted")
 
 
 def decline(actor, order, now, reason=""):
-    _require(order.is_customer(actor))
+    order.require("decline", actor, now)
     order.transition("declined", actor=actor, now=now, reason=reason, action="declined")
     _tell_institution(order, "order_declined", reason=reason)
 
 
 def reject(actor, order, reason, now):
-    _require(order.is_staff(actor))
+    order.require("reject", actor, now)
     if not (reason or "").strip():
         raise ValidationError(fields={"reason": _l("请说明不能受理的原因。")})
     order.transition("rejected", actor=actor, now=now, reason=reason, action="rejected")
@@ -116,10 +108,7 @@ def reject(actor, order, reason, now):
 
 
 def cancel(actor, order, reason, now):
-    _require(order.is_customer(actor) or order.is_staff(actor))
-    if not order.can("cancel", actor):
-        raise InvalidTransition(_l("委托已进入检测环节，企业不能再取消；如有需要请联系机构。")
-                                if order.is_customer(actor) else None)
+    order.require("cancel", actor, now)
     if order.is_staff(actor) and not (reason or "").strip():
         raise ValidationError(fields={"reason": _l("机构取消委托须说明原因。")})
     order.transition("cancelled", actor=actor, now=now, reason=reason or "", action="cancelled")
@@ -130,7 +119,7 @@ def cancel(actor, order, reason, now):
 
 
 def receive_sample(actor, order, now, sample_no=None):
-    _require(order.is_staff(actor))
+    order.require("receive_sample", actor, now)
     number = (sample_no or "").strip() or f"YP-{local_today(now).year}-{order.id:06d}"
     if len(number) > 40:
         raise ValidationError(fields={"sample_no": _l("样品编号最多 40 个字符。")})
@@ -145,7 +134,7 @@ def receive_sample(actor, order, now, sample_no=None):
 
 
 def start_testing(actor, order, now):
-    _require(order.is_staff(actor))
+    order.require("start", actor, now)
     order.transition("testing", actor=actor, now=now, action="testing")
     order.testing_started_at = now
     _tell_customer(order, "order_testing")
@@ -153,9 +142,7 @@ def start_testing(actor, order, now):
 
 def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     """Check the PDF, store it, then record the issue: a refused file changes nothing."""
-    _require(order.is_staff(actor))
-    if order.status != "testing":
-        raise InvalidTransition(_l("只有检测中的委托可以出具报告；报告出具后不能再次上传。"))
+    order.require("report", actor, now)
     number = (report_no or "").strip()
     if not number or len(number) > 50:
         raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内）。")})
@@ -172,7 +159,7 @@ def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
 def complete(actor, order, now):
     """The enterprise confirms; the scheduler completes it 14 days after the report anyway."""
     if actor is not None:
-        _require(order.is_customer(actor))
+        order.require("complete", actor, now)
     order.transition("completed", actor=actor, now=now, action="completed")
     order.completed_at = now
     record_order(order, now)
@@ -189,9 +176,7 @@ def expire_quote(order, now):
 
 def log_work(actor, order, instrument_id, start, end, now, note=""):
     """Instrument time spent on the order: it holds the calendar exactly like a booking."""
-    _require(order.is_staff(actor))
-    if order.status not in ("sample_received", "testing"):
-        raise InvalidTransition(_l("收样之后、出具报告之前才能登记仪器使用时间。"))
+    order.require("log_work", actor, now)
     instrument = db.session.scalar(sa.select(Instrument).where(
         Instrument.id == instrument_id, Instrument.institution_id == order.institution_id))
     if instrument is None:
@@ -202,11 +187,9 @@ def log_work(actor, order, instrument_id, start, end, now, note=""):
         raise ValidationError(fields={"end": _l("单次登记不能超过 31 天。")})
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff=True)
-    hold = Occupancy(instrument_id=instrument.id, kind="order_work", order_id=order.id, start_at=start, end_at=end,
-                     blocks_until=end + timedelta(minutes=instrument.buffer_minutes), active=True,
-                     created_at=now, logged_by_id=actor.id, note=(note or "")[:200])
-    db.session.add(hold)
-    flush_or_slot_unavailable()
+    hold = Occupancy.hold(instrument, start, end, now, "order_work", order_id=order.id, logged_by_id=actor.id,
+                          note=(note or "")[:200])
+    write_hold(hold)
     audit.record(order, "work_logged", actor=actor, at=now,
                  details={"instrument_id": instrument.id, "start": start.isoformat(), "end": end.isoformat()})
     return hold
@@ -217,8 +200,21 @@ def work_of(order):
                               .order_by(Occupancy.start_at)).all()
 
 
-def quote_expired(order, today):
-    return order.status == "quoted" and order.quote_valid_until is not None and order.quote_valid_until < today
+# The order's ACTIONS that need nothing but a reason or a sample number, by name: what the web's and the
+# API's action routes call (quote, report and log_work have routes of their own).
+STEPS = {
+    "accept": lambda actor, order, now, reason, sample_no: accept(actor, order, now),
+    "decline": lambda actor, order, now, reason, sample_no: decline(actor, order, now, reason),
+    "reject": lambda actor, order, now, reason, sample_no: reject(actor, order, reason, now),
+    "cancel": lambda actor, order, now, reason, sample_no: cancel(actor, order, reason, now),
+    "receive_sample": lambda actor, order, now, reason, sample_no: receive_sample(actor, order, now, sample_no),
+    "start": lambda actor, order, now, reason, sample_no: start_testing(actor, order, now),
+    "complete": lambda actor, order, now, reason, sample_no: complete(actor, order, now),
+}
+
+
+def perform(actor, order, action, now, *, reason="", sample_no=None):
+    STEPS[action](actor, order, now, reason, sample_no)
 
 
 def get_report(actor, order):

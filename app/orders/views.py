@@ -10,15 +10,16 @@ from models import Organization, audit, db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
 from models.order import STATES, ServiceOrder
-from models.timeutil import parse_instant
 
 from .. import clock
+from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
-from ..web import show_errors
+from ..reviews.forms import ReviewForm
+from ..web import flash_error, show_errors
 from . import reports, services
-from .forms import OrderForm, QuoteForm, ReportForm, ReviewForm, WorkForm
+from .forms import OrderForm, QuoteForm, ReportForm, WorkForm
 
 bp = Blueprint("orders", __name__)
 
@@ -102,6 +103,7 @@ def detail(order_id):
     work_form.instrument_id.choices = _own_instrument_choices(order)
     return render_template(
         "orders/detail.html", order=order, trail=audit.trail(order), party=is_party(current_user, order),
+        now=clock.now(),
         timeline=TIMELINE, next_step=NEXT_STEP.get(order.status), work=services.work_of(order),
         quote_form=QuoteForm(formdata=None), report_form=ReportForm(formdata=None), work_form=work_form,
         review=reviews.review_of(order=order), review_form=ReviewForm(formdata=None))
@@ -119,30 +121,17 @@ def _own_instrument_choices(order):
 def _back(order, error=None):
     if error is not None:
         db.session.rollback()
-        flash(" ".join([str(error.message)] + [str(v) for v in error.fields.values()]), "danger")
+        flash_error(error)
     return redirect(url_for(".detail", order_id=order.id))
 
 
-SIMPLE = {
-    "accept": lambda order, now: services.accept(current_user, order, now),
-    "decline": lambda order, now: services.decline(current_user, order, now, request.form.get("reason", "")),
-    "reject": lambda order, now: services.reject(current_user, order, request.form.get("reason", ""), now),
-    "cancel": lambda order, now: services.cancel(current_user, order, request.form.get("reason", ""), now),
-    "receive_sample": lambda order, now: services.receive_sample(current_user, order, now,
-                                                                 request.form.get("sample_no")),
-    "start": lambda order, now: services.start_testing(current_user, order, now),
-    "complete": lambda order, now: services.complete(current_user, order, now),
-}
-
-
-@bp.post("/orders/<int:order_id>/<action>")
+@bp.post(f"/orders/<int:order_id>/<any({', '.join(services.STEPS)}):action>")
 @login_required
 def act(order_id, action):
-    if action not in SIMPLE:
-        raise NotFound()
     order = get_in_scope(ServiceOrder, order_id, current_user)
     try:
-        SIMPLE[action](order, clock.now())
+        services.perform(current_user, order, action, clock.now(), reason=request.form.get("reason", ""),
+                         sample_no=request.form.get("sample_no"))
     except DomainError as error:
         return _back(order, error)
     db.session.commit()
@@ -192,7 +181,7 @@ def report(order_id):
 def work(order_id):
     order = get_in_scope(ServiceOrder, order_id, current_user)
     try:
-        start, end = _instant("start"), _instant("end")
+        start, end = read_instants(request.form, "start", "end")
         services.log_work(current_user, order, request.form.get("instrument_id", type=int), start, end,
                           clock.now(), request.form.get("note", ""))
     except DomainError as error:
@@ -200,13 +189,6 @@ def work(order_id):
     db.session.commit()
     flash(_("仪器使用时间已登记，并已占用该仪器的日历。"), "success")
     return _back(order)
-
-
-def _instant(name):
-    try:
-        return parse_instant(request.form.get(name))
-    except (ValueError, TypeError):
-        raise ValidationError(fields={name: _("请填写有效的时间，如 2026-05-06T09:00。")}) from None
 
 
 @bp.get("/orders/<int:order_id>/report.pdf")

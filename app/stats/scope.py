@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
 from models.errors import Forbidden, NotFound, ValidationError
-from models.instrument import Instrument
 from models.pilot import Pilot, pilot_institutions
 from models.timeutil import at_local
 
@@ -48,14 +47,6 @@ class Scope:
     institutions: frozenset | None = None
     category: str = ""
     label: str = field(default="", compare=False)
-
-    def instruments(self):
-        stmt = sa.select(Instrument.id)
-        if self.institutions is not None:
-            stmt = stmt.where(Instrument.institution_id.in_(self.institutions))
-        if self.category:
-            stmt = stmt.where(Instrument.category_code.like(self.category + "%"))
-        return stmt
 
     def institution_filter(self, column):
         return sa.true() if self.institutions is None else column.in_(self.institutions)

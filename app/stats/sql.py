@@ -1,7 +1,6 @@
 """SQL expressions the statistics need, written once per database.
 
 clipped_hours(start, end, period_start, period_end): hours of [start, end) inside the period.
-local_month(instant): 'YYYY-MM' of an instant in Asia/Shanghai (UTC+8 all year, no DST).
 """
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -26,24 +25,6 @@ def _clipped_pg(element, compiler, **kw):
 def _clipped_sqlite(element, compiler, **kw):
     start, end, low, high = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"((julianday(min({end}, {high})) - julianday(max({start}, {low}))) * 24.0)"
-
-
-class local_month(FunctionElement):  # noqa: N801
-    type = sa.String()
-    inherit_cache = True
-    name = "local_month"
-
-
-@compiles(local_month, "postgresql")
-def _month_pg(element, compiler, **kw):
-    (instant,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"to_char({instant} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
-
-
-@compiles(local_month, "sqlite")
-def _month_sqlite(element, compiler, **kw):
-    (instant,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"strftime('%Y-%m', {instant}, '+8 hours')"
 
 
 def instant(value, name):

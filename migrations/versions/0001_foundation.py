@@ -8,7 +8,7 @@ Create Date: 2026-11-26 14:55:06.787651
 import sqlalchemy as sa
 from alembic import op
 
-# DESIGN.md: the 16 districts (GB/T 2260) and the two reporting units that are not districts.
+# Shanghai's 16 districts (GB/T 2260 codes) and the two reporting units that are not districts.
 REPORTING_UNITS = [
     ("310101", "黄浦区"), ("310104", "徐汇区"), ("310105", "长宁区"), ("310106", "静安区"),
     ("310107", "普陀区"), ("310109", "虹口区"), ("310110", "杨浦区"), ("310112", "闵行区"),

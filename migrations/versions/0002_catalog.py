@@ -11,7 +11,7 @@ Create Date: 2026-11-26 15:08:30.707675
 import sqlalchemy as sa
 from alembic import op
 
-# The 15 top-level classes of the national scheme (xx0000) in DESIGN.md's order, and the
+# The 15 top-level classes of the national scheme (xx0000) in the scheme's order, and the
 # sub-classes (xxyy00) the demo and common testing needs use. Our numbering, see README.
 CATEGORIES = [
     ("010000", "分析仪器", "Analytical instruments", None),

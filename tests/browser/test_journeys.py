@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from app.booking import services as bookings
 from app.demo.accounts import organization, user
-from app.demo.bookings import _slot
+from app.demo.bookings import first_free_slot
 from app.demo.orders import report_pdf
 from models import Instrument, db, utcnow
 from models.timeutil import at_local, local, local_today
@@ -101,7 +101,8 @@ def lab2_day(live_app):
         staff, customer = user("lab2"), user("sme2")
         raman = instrument("MJ-007")
         day = local_today(now) + timedelta(days=3)
-        start, end = _slot(raman, day, 60, at_local(day)) or _slot(raman, day + timedelta(days=1), 60, now)
+        start, end = (first_free_slot(raman, day, 60, at_local(day))
+                      or first_free_slot(raman, day + timedelta(days=1), 60, now))
         pending = bookings.book(customer, raman, start, end, now)
         chamber = instrument("MJ-001")
         hour = local(now).replace(minute=0, second=0, microsecond=0)

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -74,10 +75,12 @@ def test_checking_in_and_out_on_todays_schedule(app, sign_in, lab, now):
     app.config["NOW_OVERRIDE"] = now + timedelta(days=1, hours=1, minutes=2)  # Tuesday 10:02
     assert "签到" in page(staff.get("/console/today"))
     staff.post(f"/bookings/{booking.id}/check_in")
-    app.config["NOW_OVERRIDE"] = now + timedelta(days=1, hours=2)
+    app.config["NOW_OVERRIDE"] = now + timedelta(days=1, hours=2, minutes=20)  # Tuesday 11:20
     staff.post(f"/bookings/{booking.id}/check_out")
     stored = db.session.get(Booking, booking.id)
-    assert stored.status == "completed" and stored.charge_amount is not None
+    # 10:02–11:20 is 78 minutes, billed as 90 (the 30-minute slot) at 600/h less the 20% SME discount
+    assert stored.status == "completed" and stored.charge_amount == Decimal("720.00")
+    assert "¥720.00" in page(sign_in(lab.sme_a).get(f"/bookings/{booking.id}"))
 
 
 def test_another_institution_cannot_act_on_the_booking(sign_in, lab):

@@ -1,4 +1,4 @@
-"""Booking rules in DESIGN.md's order, each with its own error; transitions and their guards."""
+"""Booking rules in the order the service checks them, each with its own error; transitions and their guards."""
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.booking import services
-from models import AuditRecord, Booking, Closure, Notification, db
+from app.catalog import services as catalog
+from models import AuditRecord, Booking, Closure, Notification, Occupancy, db
 from models.booking import ACTIVE, TRANSITIONS
 from models.errors import (
     CalibrationExpired,
@@ -314,8 +315,26 @@ def test_every_transition_is_audited(lab):
     assert [row[0] for row in trail(booking)] == ["created", "checked_in", "checked_out"]
 
 
-def test_a_closure_over_active_bookings_is_refused(lab, create_booking):
+def test_a_closure_over_active_bookings_is_refused_and_one_beside_them_is_added(lab, create_booking):
     create_booking(lab.instrument, lab.enterprise_b, start=at(TUESDAY, "10:00"))
+    with pytest.raises(SlotUnavailable) as refused:
+        catalog.add_closure(lab.lab_a, lab.instrument, at(TUESDAY, "09:00"), at(TUESDAY, "17:00"), "maintenance", "",
+                            NOW)
+    assert "1 个有效预约" in str(refused.value.message) and "2026-03-03 10:00" in str(refused.value.message)
+    closure = catalog.add_closure(lab.lab_a, lab.instrument, at(TUESDAY, "12:00"), at(TUESDAY, "17:00"),
+                                  "maintenance", "", NOW)
+    assert db.session.scalars(sa.select(Closure.id)).all() == [closure.id]
+
+
+@pytest.mark.postgres_only
+def test_a_hold_refused_by_the_database_leaves_the_callers_transaction_alone(lab, create_booking):
+    create_booking(lab.instrument, lab.enterprise_b, start=at(TUESDAY, "10:00"))
+    db.session.add(Closure(instrument_id=lab.instrument.id, start_at=at(TUESDAY, "14:00"), end_at=at(TUESDAY, "15:00"),
+                           kind="maintenance", reason="written before", source="manual", created_by_id=lab.lab_a.id,
+                           created_at=NOW))
+    clash = Occupancy.hold(lab.instrument, at(TUESDAY, "10:30"), at(TUESDAY, "11:30"), NOW, "booking")
     with pytest.raises(SlotUnavailable):
-        services.refuse_closure_over_bookings(lab.instrument, at(TUESDAY, "09:00"), at(TUESDAY, "17:00"))
-    services.refuse_closure_over_bookings(lab.instrument, at(TUESDAY, "12:00"), at(TUESDAY, "17:00"))
+        services.write_hold(clash)  # past every check: only the exclusion constraint stops it
+    db.session.commit()
+    assert db.session.scalars(sa.select(Closure.reason)).all() == ["written before"]
+    assert db.session.scalar(sa.select(sa.func.count(Occupancy.id)).where(Occupancy.active.is_(True))) == 1

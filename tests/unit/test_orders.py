@@ -263,6 +263,17 @@ def test_order_work_holds_the_instrument_like_a_booking(world, order, now, tmp_p
         bookings.book(world.sme_b, instrument, at_local(tuesday, 630), at_local(tuesday, 690), now)
 
 
+def test_order_work_and_bookings_hold_the_buffer_after_them_alike(world, order, now, tmp_path, create_instrument):
+    instrument = create_instrument(world.institution_a, buffer_minutes=30)
+    walk_to(world, order, now, "testing", tmp_path)
+    tuesday = date(2026, 3, 3)
+    work = services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 600), at_local(tuesday, 660), now)
+    booking = bookings.book(world.sme_b, instrument, at_local(tuesday, 690), at_local(tuesday, 750), now)
+    assert (work.blocks_until, booking.occupancy.blocks_until) == (at_local(tuesday, 690), at_local(tuesday, 780))
+    with pytest.raises(SlotUnavailable):
+        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 750), at_local(tuesday, 810), now)
+
+
 def test_order_work_only_on_own_instruments_and_while_testing(world, order, now, tmp_path, create_instrument):
     theirs = create_instrument(world.institution_b)
     tuesday = date(2026, 3, 3)
