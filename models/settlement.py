@@ -6,17 +6,21 @@ booking or order, never deleted. `amount` is what is owed now (after approved ad
 `net_amount` what the enterprise pays.
 Adjustment request: pending → approved | rejected (the institution decides).
 Invoice request: requested → issued (the institution records the invoice number and date).
+Each names what people do to it, who may and from which states, in an action table that
+models/guards.py reads (403 may never, 409 not now).
 """
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
 from .booking import Booking
-from .errors import InvalidTransition
+from .errors import Conflict, InvalidTransition
+from .guards import Guarded
 from .instrument import Instrument
 from .order import ServiceOrder
 from .organization import Organization
@@ -27,6 +31,18 @@ CHARGE_STATES = ("open", "invoiced", "paid", "waived")
 CHARGE_TRANSITIONS = {"open": {"invoiced", "waived"}, "invoiced": {"paid"}}
 SOURCES = ("booking", "order")
 INVOICE_KINDS = ("normal", "special")  # 普票 / 专票
+CHARGE_ACTIONS = {
+    "apply_voucher": {"customer": ("open",)},
+    "request_adjustment": {"customer": ("open",)},
+    "request_invoice": {"customer": ("open",)},
+    "mark_paid": {"staff": ("invoiced",)},
+}
+WRONG_STATE = {
+    "apply_voucher": _l("只有待结算的费用可以使用创新券。"),
+    "request_adjustment": _l("只有待结算的费用可以申请调整；已开票或已付款的请联系机构。"),
+    "request_invoice": _l("只有待结算的费用可以申请开票。"),
+    "mark_paid": _l("开票之后才能确认付款。"),
+}
 
 
 def _move(obj, table, to, actor, now, reason, action):
@@ -36,8 +52,9 @@ def _move(obj, table, to, actor, now, reason, action):
     audit.record(obj, action or to, actor=actor, at=now, from_state=before, to_state=to, reason=reason)
 
 
-class Charge(TimestampMixin, db.Model):
+class Charge(Guarded, TimestampMixin, db.Model):
     __tablename__ = "charges"
+    guarded_actions = CHARGE_ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(sa.String(8), nullable=False)
@@ -102,15 +119,15 @@ class Charge(TimestampMixin, db.Model):
     def is_staff(self, actor):
         return actor is not None and actor.is_staff_of(self.institution_id)
 
-    def can(self, action, actor):
-        """The guard behind each button; services add what needs a query (a pending request)."""
-        if action in ("apply_voucher", "request_invoice", "request_adjustment"):
-            free = {"apply_voucher": self.voucher_id is None, "request_invoice": self.invoice_request_id is None,
-                    "request_adjustment": True}[action]
-            return self.is_customer(actor) and self.status == "open" and free
-        if action == "mark_paid":
-            return self.is_staff(actor) and self.status == "invoiced"
-        return False
+    def wrong_state(self, action, parties):
+        return InvalidTransition(WRONG_STATE[action])
+
+    def not_now(self, action, actor, now):
+        if action == "apply_voucher" and self.voucher_id is not None:
+            return Conflict(_l("这笔费用已经使用过创新券。"))
+        if action == "request_invoice" and self.invoice_request_id is not None:
+            return InvalidTransition(_l("这笔费用已在一个开票申请中。"))
+        return None
 
     def transition(self, to, *, actor, now, reason="", action=None):
         _move(self, CHARGE_TRANSITIONS, to, actor, now, reason, action)
@@ -120,10 +137,11 @@ class Charge(TimestampMixin, db.Model):
         return f"<Charge {self.id} {self.source}:{self.source_id} {self.amount} {self.status}>"
 
 
-class AdjustmentRequest(db.Model):
+class AdjustmentRequest(Guarded, db.Model):
     """The enterprise disputes a charge: the amount it thinks right, and why."""
 
     __tablename__ = "adjustment_requests"
+    guarded_actions = {"approve": {"staff": ("pending",)}, "reject": {"staff": ("pending",)}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     charge_id: Mapped[int] = mapped_column(sa.ForeignKey("charges.id"), nullable=False, index=True)
@@ -148,8 +166,13 @@ class AdjustmentRequest(db.Model):
         sa.CheckConstraint("amount >= 0 AND amount <= amount_before", name="amount"),
     )
 
-    def can(self, action, actor):
-        return action in ("approve", "reject") and self.charge.is_staff(actor) and self.status == "pending"
+    def is_staff(self, actor):
+        return self.charge.is_staff(actor)
+
+    def not_now(self, action, actor, now):
+        if action == "approve" and self.charge.status != "open":
+            return InvalidTransition(_l("这笔费用已开票或已付款，不能再调整金额。"))
+        return None
 
     def transition(self, to, *, actor, now, reason=""):
         _move(self, {"pending": {"approved", "rejected"}}, to, actor, now, reason, None)
@@ -157,10 +180,11 @@ class AdjustmentRequest(db.Model):
         self.decision_reason = (reason or "")[:500]
 
 
-class InvoiceRequest(TimestampMixin, db.Model):
+class InvoiceRequest(Guarded, TimestampMixin, db.Model):
     """开票申请: 发票抬头, 纳税人识别号, 普票/专票, where to send it, and the charges it covers."""
 
     __tablename__ = "invoice_requests"
+    guarded_actions = {"issue": {"staff": ("requested",)}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), nullable=False, index=True)
@@ -199,9 +223,13 @@ class InvoiceRequest(TimestampMixin, db.Model):
     def net_total(self):
         return self.total - self.voucher_total
 
-    def can(self, action, actor):
-        return action == "issue" and actor is not None and actor.is_staff_of(self.institution_id) and \
-            self.status == "requested"
+    def is_staff(self, actor):
+        return actor is not None and actor.is_staff_of(self.institution_id)
+
+    def not_now(self, action, actor, now):
+        if action == "issue" and not self.charges:
+            return InvalidTransition(_l("该申请中的费用均已免收，无需开票。"))
+        return None
 
     def transition(self, to, *, actor, now, reason=""):
         _move(self, {"requested": {"issued"}}, to, actor, now, reason, "invoice_issued")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from . import audit
 from .base import TimestampMixin, UTCDateTime, db
 from .errors import InvalidTransition
+from .guards import Guarded
 from .money import ZERO, cents
 from .organization import Organization
 
@@ -23,8 +24,9 @@ LONGEST_VALIDITY_DAYS = 92  # "validity ≤ 3 months"
 REMINDER_DAYS = 7
 
 
-class Voucher(TimestampMixin, db.Model):
+class Voucher(Guarded, TimestampMixin, db.Model):
     __tablename__ = "vouchers"
+    guarded_actions = {"revoke": {"issuer": ("active",)}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(24), nullable=False, unique=True)
@@ -82,8 +84,12 @@ class Voucher(TimestampMixin, db.Model):
         """What the voucher pays of `amount`: min(balance, amount × subsidy %)."""
         return max(ZERO, min(self.balance, cents(Decimal(amount) * self.subsidy_percent / 100)))
 
-    def may_revoke(self, actor):
+    def is_issuer(self, actor):
+        """The bureau that issued the voucher, or the city bureau (which oversees every voucher)."""
         return actor is not None and (actor.is_city or (actor.is_district and actor.organization_id == self.issuer_id))
+
+    def wrong_state(self, action, parties):
+        return InvalidTransition(_l("只有可使用的创新券可以撤销。"))
 
     def transition(self, to, *, actor, now, reason="", action=None):
         if to not in TRANSITIONS.get(self.status, ()):

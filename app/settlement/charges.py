@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import audit, db
 from models.booking import Booking
-from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from models.errors import Conflict, ValidationError
 from models.instrument import Instrument
 from models.money import ZERO, cents, decimal_text, money
 from models.order import ServiceOrder
@@ -18,11 +18,6 @@ from models.timeutil import local_today
 
 from ..notify.services import notify, notify_organization
 from . import vouchers
-
-
-def _require(allowed, message=None):
-    if not allowed:
-        raise Forbidden(message)
 
 
 def _charge_of(**link):
@@ -118,9 +113,7 @@ def _check_adjustment(charge, amount, reason):
 
 def request_adjustment(actor, charge, amount, reason, now):
     """The enterprise disputes an open charge: the amount it thinks right, and why."""
-    _require(charge.is_customer(actor), _l("只有付费的企业可以申请调整金额。"))
-    if charge.status != "open":
-        raise InvalidTransition(_l("只有待结算的费用可以申请调整；已开票或已付款的请联系机构。"))
+    charge.require("request_adjustment", actor, now)
     _check_adjustment(charge, amount, reason)
     if pending_adjustment(charge) is not None:
         raise Conflict(_l("这笔费用已有一个待处理的调整申请，请等待机构处理。"))
@@ -137,11 +130,8 @@ def request_adjustment(actor, charge, amount, reason, now):
 
 def approve_adjustment(actor, request, now):
     """The institution agrees: the charge takes the new amount (zero waives it); the voucher gives back its excess."""
-    charge = request.charge
-    _require(charge.is_staff(actor))
-    charge = vouchers.locked(Charge, charge.id)
-    if charge.status != "open":
-        raise InvalidTransition(_l("这笔费用已开票或已付款，不能再调整金额。"))
+    charge = vouchers.locked(Charge, request.charge_id)
+    request.require("approve", actor, now)
     request.transition("approved", actor=actor, now=now)
     before, charge.amount, charge.updated_at = charge.amount, request.amount, now
     vouchers.give_back_excess(charge, actor, now)
@@ -155,7 +145,7 @@ def approve_adjustment(actor, request, now):
 
 
 def reject_adjustment(actor, request, reason, now):
-    _require(request.charge.is_staff(actor))
+    request.require("reject", actor, now)
     if not (reason or "").strip():
         raise ValidationError(fields={"reason": _l("请说明不同意调整的原因。")})
     if len(reason) > 500:
@@ -168,7 +158,7 @@ def reject_adjustment(actor, request, reason, now):
 
 def mark_paid(actor, charge, paid_on, now):
     """The institution records the enterprise's payment of an invoiced charge."""
-    _require(charge.is_staff(actor), _l("只有开票的机构可以确认付款。"))
+    charge.require("mark_paid", actor, now)
     if paid_on is None or paid_on > local_today(now):
         raise ValidationError(fields={"paid_on": _l("请填写付款日期（不能晚于今天）。")})
     charge.transition("paid", actor=actor, now=now, action="paid")

@@ -20,7 +20,8 @@ def invoices_page():
     page, per_page = page_args(request.args)
     stmt = invoices.requests_in_scope(current_user, status if status in ("requested", "issued") else None)
     return render_template("settlement/invoices.html", page=paginate(stmt, page, per_page), status=status,
-                           issue_form=IssueInvoiceForm(formdata=None, issued_on=local_today(clock.now())))
+                           issue_form=IssueInvoiceForm(formdata=None, issued_on=local_today(clock.now())),
+                           now=clock.now())
 
 
 @bp.post("/invoices")

@@ -41,7 +41,7 @@ def _check_details(data):
     return {"title": title, "tax_no": tax_no, "kind": data["kind"], "email": email}
 
 
-def _charges(actor, charge_ids):
+def _charges(actor, charge_ids, now):
     ids = list(dict.fromkeys(charge_ids or []))
     if not ids:
         raise ValidationError(fields={"charge_ids": _l("请选择要开票的费用。")})
@@ -53,7 +53,7 @@ def _charges(actor, charge_ids):
                                                        ids=", ".join(str(i) for i in missing))})
     if len({c.institution_id for c in found}) > 1:
         raise ValidationError(fields={"charge_ids": _l("一张发票只能包含同一家机构的费用，请按机构分别申请。")})
-    taken = [c.id for c in found if c.status != "open" or c.invoice_request_id is not None]
+    taken = [c.id for c in found if not c.can("request_invoice", actor, now)]
     if taken:
         raise InvalidTransition(_l("这些费用已开票、已免收或已在其他开票申请中：%(ids)s。",
                                    ids=", ".join(str(i) for i in taken)))
@@ -65,7 +65,7 @@ def request_invoice(actor, charge_ids, data, now):
     if actor is None or not actor.is_enterprise:
         raise Forbidden(_l("只有企业用户可以申请开票。"))
     details = _check_details(data)
-    charges = _charges(actor, charge_ids)
+    charges = _charges(actor, charge_ids, now)
     request = InvoiceRequest(institution_id=charges[0].institution_id, organization_id=actor.organization_id,
                              requested_by=actor, status="requested", created_at=now, updated_at=now, **details)
     db.session.add(request)
@@ -92,11 +92,8 @@ def _check_issue(invoice_no, issued_on, now):
 
 def issue_invoice(actor, request, invoice_no, issued_on, now):
     """The institution records the invoice it issued; the charges it covers become invoiced."""
-    if actor is None or not actor.is_staff_of(request.institution_id):
-        raise Forbidden(_l("只有收款的机构可以登记发票。"))
+    request.require("issue", actor, now)
     number = _check_issue(invoice_no, issued_on, now)
-    if request.status == "requested" and not request.charges:
-        raise InvalidTransition(_l("该申请中的费用均已免收，无需开票。"))
     request.transition("issued", actor=actor, now=now)
     request.invoice_no, request.issued_on, request.issued_by_id = number, issued_on, actor.id
     for charge in request.charges:

@@ -37,7 +37,7 @@ def charges_page():
     pending = paginate(scoped(AdjustmentRequest, current_user).where(AdjustmentRequest.status == "pending"), 1, 1)
     return render_template("settlement/charges.html", page=paginate(stmt.order_by(
         Charge.created_at.desc(), Charge.id.desc()), page, per_page), status=status, states=CHARGE_STATES,
-        invoice_form=_invoice_form(), pending_adjustments=pending.total,
+        invoice_form=_invoice_form(), pending_adjustments=pending.total, now=clock.now(),
         pending_invoices=invoices.pending_count(current_user))
 
 
@@ -46,11 +46,11 @@ def charge(charge_id):
     found = get_in_scope(Charge, charge_id, current_user)
     today = local_today(clock.now())
     usable = [(v, v.share_of(found.amount)) for v in vouchers.usable_vouchers(found.organization_id, today)] \
-        if found.can("apply_voucher", current_user) else []
+        if found.can("apply_voucher", current_user, clock.now()) else []
     return render_template("settlement/charge.html", charge=found, adjustments=charges.adjustments_of(found),
                            pending=charges.pending_adjustment(found), trail=audit.trail(found), usable=usable,
                            adjustment_form=AdjustmentForm(formdata=None), decision_form=DecisionForm(formdata=None),
-                           paid_form=PaidForm(formdata=None, paid_on=today))
+                           paid_form=PaidForm(formdata=None, paid_on=today), now=clock.now())
 
 
 def _back(charge_id):

@@ -35,7 +35,7 @@ def vouchers_page():
     today = local_today(clock.now())
     form = VoucherForm(formdata=None, valid_from=today)
     return render_template("settlement/vouchers.html", page=paginate(stmt, page, per_page), bureau=bureau, year=year,
-                           redemptions=redemptions, form=form, revoke_form=RevokeForm(formdata=None))
+                           redemptions=redemptions, form=form, revoke_form=RevokeForm(formdata=None), now=clock.now())
 
 
 def _enterprise(uscc):

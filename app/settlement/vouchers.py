@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import Organization, audit, db
-from models.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError, VoucherUnusable
+from models.errors import Forbidden, NotFound, ValidationError, VoucherUnusable
 from models.money import ZERO, cents, decimal_text, money
 from models.settlement import Charge
 from models.timeutil import local, local_today, year_bounds
@@ -106,8 +106,7 @@ def issue(actor, organization, data, now, yearly_cap):
 
 
 def revoke(actor, voucher, reason, now):
-    if not voucher.may_revoke(actor):
-        raise Forbidden(_l("只有发放该创新券的部门或市局可以撤销。"))
+    voucher.require("revoke", actor, now)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise ValidationError(fields={"reason": _l("请说明撤销的原因（500 字以内）。")})
@@ -120,13 +119,8 @@ def revoke(actor, voucher, reason, now):
 
 def apply(actor, charge, voucher_id, now):
     """The enterprise pays part of an open charge with one of its vouchers."""
-    if not charge.is_customer(actor):
-        raise Forbidden(_l("只有付费的企业可以使用创新券。"))
     charge = locked(Charge, charge.id)
-    if charge.status != "open":
-        raise InvalidTransition(_l("只有待结算的费用可以使用创新券。"))
-    if charge.voucher_id is not None:
-        raise Conflict(_l("这笔费用已经使用过创新券。"))
+    charge.require("apply_voucher", actor, now)
     voucher = _usable(voucher_id, charge, local_today(now))
     share = voucher.share_of(charge.amount)
     if share <= 0:
