@@ -107,8 +107,8 @@ class Charge(Guarded, TimestampMixin, db.Model):
     @property
     def description(self):
         """The service charged, as a statement line names it: the instrument and its time, or the order."""
-        if self.source == "order":
-            return f"{self.order.number} {self.order.title}"
+        if self.source == "order":  # a confidential order's title stays with its page, which bureaus see masked
+            return self.order.number if self.order.confidential else f"{self.order.number} {self.order.title}"
         booking = self.booking
         start, end = local(booking.actual_start or booking.start_at), local(booking.actual_end or booking.end_at)
         return f"{booking.instrument.name} {start:%Y-%m-%d %H:%M}–{end:%H:%M}"

@@ -3,7 +3,7 @@ from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
-from models.errors import ValidationError
+from models.errors import Forbidden, ValidationError
 from models.money import decimal_text
 from models.settlement import Charge
 from models.timeutil import iso_local, local_today
@@ -137,6 +137,9 @@ def redemptions_xlsx():
 
 @bp.get("/charges/<charge_id>/redemption-pack")
 def redemption_pack(charge_id):
-    charge = get_in_scope(Charge, charge_id, actor())
+    who = actor()
+    charge = get_in_scope(Charge, charge_id, who)
+    if not (charge.is_staff(who) or charge.is_customer(who)):
+        raise Forbidden(_l("兑付材料由服务机构提交，只有费用的双方可以下载。"))
     return attachment(pack.redemption_pack(charge, current_app.config["UPLOAD_DIR"]), "application/zip",
                       f"redemption-pack-{charge.id}.zip")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import audit
-from models.errors import NotFound
+from models.errors import Forbidden, NotFound
 from models.settlement import CHARGE_STATES, AdjustmentRequest, Charge
 from models.timeutil import local_today
 
@@ -105,6 +105,8 @@ def mark_paid(charge_id):
 @bp.get("/charges/<int:charge_id>/pack.zip")
 def redemption_pack(charge_id):
     found = get_in_scope(Charge, charge_id, current_user)
+    if not (found.is_staff(current_user) or found.is_customer(current_user)):
+        raise Forbidden(_("兑付材料由服务机构提交，只有费用的双方可以下载。"))
     data = pack.redemption_pack(found, current_app.config["UPLOAD_DIR"])
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"redemption-pack-{found.id}.zip")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from models import Organization, db
 from models.errors import Forbidden, NotFound, ValidationError
+from models.settlement import Charge
 from models.timeutil import local_today
 from models.uscc import normalize_uscc
 from models.voucher import Voucher
@@ -18,6 +19,8 @@ from ..stats.scope import parse_year
 from . import documents, vouchers
 from .blueprint import act, bp, checked
 from .forms import RevokeForm, VoucherForm
+
+PAGE_REDEMPTIONS = 200  # the latest on the page; the workbook has them all
 
 
 def _year():
@@ -31,11 +34,13 @@ def vouchers_page():
     page, per_page = page_args(request.args)
     stmt = scoped(Voucher, current_user).order_by(Voucher.created_at.desc(), Voucher.id.desc())
     bureau, year = current_user.is_bureau, _year()
-    redemptions = db.session.scalars(vouchers.redemptions(current_user, year).limit(200)).all() if bureau else []
+    redemptions = db.session.scalars(vouchers.redemptions(current_user, year).order_by(None).order_by(
+        Charge.voucher_applied_at.desc()).limit(PAGE_REDEMPTIONS)).all() if bureau else []
     today = local_today(clock.now())
     form = VoucherForm(formdata=None, valid_from=today)
     return render_template("settlement/vouchers.html", page=paginate(stmt, page, per_page), bureau=bureau, year=year,
-                           redemptions=redemptions, form=form, revoke_form=RevokeForm(formdata=None), now=clock.now())
+                           redemptions=redemptions, form=form, revoke_form=RevokeForm(formdata=None), now=clock.now(),
+                           limit=PAGE_REDEMPTIONS)
 
 
 def _enterprise(uscc):

@@ -172,9 +172,11 @@ def test_bureaus_see_redemptions_in_their_scope(api, world):
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
 
 
-def test_a_redemption_pack_is_a_zip_for_whoever_sees_the_charge(api, world):
+def test_a_redemption_pack_is_a_zip_for_the_two_parties_only(api, world):
     charge = vouchers.apply(world.sme_a, charge_of(completed_booking(world)), issue_voucher(world).id, NOW)
     response = api(world.lab_a).get(f"/charges/{charge.id}/redemption-pack")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"].startswith("attachment")
+    assert api(world.sme_a).get(f"/charges/{charge.id}/redemption-pack").status_code == 200
+    assert api(world.district_a).get(f"/charges/{charge.id}/redemption-pack").status_code == 403
     assert api(world.lab_b).get(f"/charges/{charge.id}/redemption-pack").status_code == 404

@@ -147,3 +147,11 @@ def test_the_dashboards_show_charges_vouchers_and_net(world, sign_in, charged):
 
 def test_admins_have_no_settlement_pages(world, sign_in):
     assert sign_in(world.admin).get("/settlement/").status_code == 403
+
+
+def test_a_confidential_orders_charge_shows_bureaus_its_number_only(world, sign_in, app):
+    order = completed_order(world, upload_dir=app.config["UPLOAD_DIR"])
+    order.confidential = True
+    db.session.commit()
+    html = page(sign_in(world.district_a), "/settlement/")
+    assert order.number in html and order.title not in html
