@@ -52,6 +52,7 @@ def test_journey_7_a_voucher_pays_part_of_a_charge_then_the_statement_and_the_in
     row = district.locator("[data-testid=vouchers] tbody tr", has_text="浏览器测试创新券")
     code = row.locator("td").first.inner_text().strip()
     assert re.fullmatch(r"CXQ-\d{4}-[0-9A-Z]{6}", code)
+    shot(district, "15-settlement-vouchers", full_page=True)
 
     lab = accept_dialogs(sign_in(open_page(), "lab@demo.local"))
     lab.goto(f"/bookings/{booking_id}")
@@ -83,6 +84,7 @@ def test_journey_7_a_voucher_pays_part_of_a_charge_then_the_statement_and_the_in
     sme.check(f"#pick-{charge_id}")
     sme.fill("#email", "finance@example.com")
     sme.select_option("#kind", "special")
+    shot(sme, "16-settlement-charges", full_page=True)
     sme.click("[data-testid=request-invoice]")
     expect(sme.locator(".alert-success")).to_contain_text("开票申请已提交")
 
