@@ -134,6 +134,8 @@ def approve_adjustment(actor, request, now):
     request.require("approve", actor, now)
     request.transition("approved", actor=actor, now=now)
     before, charge.amount, charge.updated_at = charge.amount, request.amount, now
+    if charge.booking is not None:
+        charge.booking.charge_amount = charge.amount  # the booking's page and its statistics show what is owed
     vouchers.give_back_excess(charge, actor, now)
     audit.record(charge, "adjusted", actor=actor, at=now, reason=request.reason,
                  details={"request_id": request.id, "from": decimal_text(before), "to": decimal_text(charge.amount)})

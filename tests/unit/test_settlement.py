@@ -81,6 +81,7 @@ def test_an_approved_adjustment_changes_the_amount_and_keeps_both_amounts(world,
     charges.approve_adjustment(world.lab_a, request, NOW)
     assert (charge.amount, charge.original_amount, request.status) == (Decimal("300.00"), Decimal("480.00"), "approved")
     assert (request.amount_before, request.amount) == (Decimal("480.00"), Decimal("300.00"))
+    assert charge.booking.charge_amount == Decimal("300.00")
     adjusted = db.session.scalar(sa.select(AuditRecord).where(AuditRecord.object_type == "charges",
                                                               AuditRecord.action == "adjusted"))
     assert adjusted.details["from"] == "480.00" and adjusted.details["to"] == "300.00"
