@@ -1,5 +1,18 @@
 """The JSON API (/api/v1). One module per resource; all of them call the features' services."""
-from . import auth, bookings, calendar, catalog, orders, qualifications, reference, stats
+from . import (
+               auth,
+               bookings,
+               calendar,
+               catalog,
+               charges,
+               orders,
+               qualifications,
+               reference,
+               statements,
+               stats,
+               vouchers,
+)
 from .base import bp
 
-__all__ = ["bp", "auth", "bookings", "calendar", "catalog", "orders", "qualifications", "reference", "stats"]
+__all__ = ["bp", "auth", "bookings", "calendar", "catalog", "charges", "orders", "qualifications", "reference", "statements",
+           "stats", "vouchers"]
