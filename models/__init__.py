@@ -13,10 +13,14 @@ from .order import OrderItem, OrderReport, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
+from .settlement import AdjustmentRequest, Charge, InvoiceRequest
 from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User, UserSession
+from .voucher import Voucher
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "OrderAttachment", "OrderMessage", "OrderReport", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
-           "SignInAttempt", "User", "UserSession"]
+__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat",
+           "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment", "OrderItem",
+           "OrderMessage", "OrderReport", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
+           "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher"]

@@ -1,6 +1,20 @@
 """The JSON API (/api/v1). One module per resource; all of them call the features' services."""
-from . import accounts, auth, bookings, calendar, catalog, messages, orders, qualifications, reference, stats
+from . import (
+               accounts,
+               auth,
+               bookings,
+               calendar,
+               catalog,
+               charges,
+               messages,
+               orders,
+               qualifications,
+               reference,
+               statements,
+               stats,
+               vouchers,
+)
 from .base import bp
 
-__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "messages", "orders", "qualifications",
-           "reference", "stats"]
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
+           "qualifications", "reference", "statements", "stats", "vouchers"]

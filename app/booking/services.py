@@ -31,6 +31,7 @@ from models.timeutil import local, minutes_of_day
 from ..availability.services import TAKEN, obstacle
 from ..notify.services import notify, notify_organization
 from ..qualifications import services as qualifications
+from ..settlement.charges import record_booking
 
 EXCLUSION_VIOLATION = "23P01"
 
@@ -237,6 +238,7 @@ def check_out(actor, booking, now, at=None):
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()
     qualifications.record_use(booking, now)
+    record_booking(booking, now)
     tell_customer(booking, "booking_completed")
 
 

@@ -1,48 +1,21 @@
 """A test report (检验检测报告) as a Chinese PDF: a cover, the results with each item's standard, the
 conclusion and the three signatures (主检/审核/批准), and "第 x 页 共 y 页" on every page.
 
-The demo issues its reports with it; an institution uploads its own. The font is a CJK TrueType font of
-the machine (Debian's fonts-wqy-zenhei, or fonts-noto-cjk), found by `cjk_font` and cut to the characters a
-batch of reports uses; fpdf2 embeds it with a ToUnicode map, so the Chinese text can be read back from the
-file (pypdf, search).
+The demo issues its reports with it; an institution uploads its own. The font is the CJK font app/pdf.py
+finds (PDF_FONT, Debian's fonts-wqy-zenhei or fonts-noto-cjk), cut to the characters a batch of reports
+uses, so that writing one takes milliseconds rather than the second a whole CJK font costs; fpdf2 embeds it
+with a ToUnicode map, so the Chinese text can be read back from the file (pypdf, search). The report has no
+platform header: it is the institution's document.
 """
-import logging
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from fontTools.subset import Options, Subsetter
-from fontTools.ttLib import TTCollection, TTFont
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
-FAMILY = "cjk"
-HEADINGS = FontFace(emphasis="", fill_color=(235, 240, 247))  # the font has no bold face
-# (file, face) in order of preference: WenQuanYi Zen Hei has TrueType outlines (clean text extraction);
-# Noto Sans CJK SC has CFF outlines (extracted with spaces between characters), so it comes second.
-CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei"),
-)
-
-
-class FontMissing(RuntimeError):
-    """No CJK font is installed: a Chinese report cannot be written."""
-
-
-@lru_cache(maxsize=1)
-def cjk_font():
-    """(file, face index) of the first installed CJK font."""
-    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset": bitmaps never embedded
-    for path, family in CANDIDATES:
-        if Path(path).is_file():
-            if not path.endswith(".ttc"):
-                return path, 0
-            names = [face["name"].getDebugName(1) for face in TTCollection(path, lazy=True).fonts]
-            return path, names.index(family) if family in names else 0
-    raise FontMissing("no CJK font found: apt-get install fonts-wqy-zenhei (or fonts-noto-cjk)")
+from ..pdf import FAMILY, HEADINGS, font_in_use
 
 
 @dataclass
@@ -88,7 +61,7 @@ def _text_of(content):
 
 def _cut_font(text, target):
     """Write to `target` the CJK font cut to the glyphs of `text` (loading the whole font once per batch)."""
-    path, index = cjk_font()
+    path, index = font_in_use()
     font = TTFont(path, fontNumber=index, lazy=True)
     options = Options(notdef_outline=True, recommended_glyphs=True, hinting=False)
     options.drop_tables += ["EBDT", "EBLC", "EBSC", "GSUB", "GPOS", "GDEF"]

@@ -42,7 +42,7 @@
     var hours = (selection.end - selection.start) / 3600000;
     summary.textContent = startInput.value.replace("T", " ") + " – " + endInput.value.slice(11) +
       " · " + hours + " " + summary.dataset.hours;
-    price.textContent = "¥" + (hours * rate).toFixed(2);
+    price.textContent = window.qiMoney(hours * rate);
   }
   table.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-start]");
