@@ -133,10 +133,10 @@ def downgrade():
     with op.batch_alter_table('order_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_order_messages_order')
     op.drop_table('order_messages')
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        for name, _length in reversed(ORGANIZATION_COLUMNS):
-            batch_op.drop_column(name)
-        batch_op.drop_column('rejected_at')
+    # Plain DROP COLUMN (SQLite ≥ 3.35 has it): a batch copy would drop organizations, which others reference.
+    for name, _length in reversed(ORGANIZATION_COLUMNS):
+        op.drop_column('organizations', name)
+    op.drop_column('organizations', 'rejected_at')
     with op.batch_alter_table('sign_in_attempts', schema=None) as batch_op:
         batch_op.drop_column('purpose')
     op.execute("DELETE FROM notifications WHERE recipient_id IS NULL")

@@ -1,9 +1,11 @@
 """Migration 0014 gives every service completed before it its one charge, on a database of its own."""
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
@@ -14,7 +16,10 @@ from tests.demo_db import demo_database_url
 
 pytestmark = pytest.mark.committed
 START = factories.NOW - timedelta(days=3)
-BEFORE_SETTLEMENT = "0014_settlement@-1"  # whatever revision 0014 follows
+# Whatever revision 0014 follows ("0014_settlement@-1" counts from the head, so it stops short once a later
+# migration sits on top).
+BEFORE_SETTLEMENT = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations")) \
+    .get_revision("0014_settlement").down_revision
 
 
 def _history():
