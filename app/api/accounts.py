@@ -4,7 +4,6 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from models import Organization, User, db
-from models.errors import ValidationError
 from models.timeutil import iso_local
 
 from .. import clock
@@ -16,18 +15,18 @@ from ..policy import get_in_scope
 from .auth import user_json
 from .base import actor, bp, created, json_body, reason_of, validated
 from .catalog import institution_json
-
-TEXT = _l("应为文本（字符串），且不能含 NUL 字符。")
+from .strict import Fields
 
 
 def strict(body, texts=(), ids=()):
-    """Refuse what WTForms would quietly turn into text: a number or list for a text, text for an id."""
-    fields = {name: TEXT for name in texts
-              if name in body and (not isinstance(body[name], str) or "\x00" in body[name])}
-    fields.update({name: _l("应为整数编号。") for name in ids if body.get(name) is not None
-                   and (isinstance(body[name], bool) or not isinstance(body[name], int))})
-    if fields:
-        raise ValidationError(fields=fields)
+    """Refuse what WTForms would quietly turn into text: a number or a list for a text, text for an id (the
+    forms then check lengths and formats)."""
+    fields = Fields(body)
+    for name in texts:
+        fields.text(name, 2000)
+    for name in ids:
+        fields.ident(name, required=False)
+    fields.done()
     return body
 
 
