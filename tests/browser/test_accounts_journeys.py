@@ -74,7 +74,7 @@ def test_a_forgotten_password_is_reset_through_the_mail(open_page, mailbox, live
     page.fill("#password_confirm", NEW_PASSWORD)
     page.click("[data-testid=set-password]")
     expect(page.locator(".alert-success")).to_contain_text("新密码已设置")
-    shot(page, "14-password-reset")
+    shot(page, "18a-password-reset")
     again = open_page()
     sign_in(again, member, NEW_PASSWORD)
     expect(again.locator(".navbar")).to_contain_text("健忘的同事")
@@ -101,7 +101,7 @@ def test_a_colleague_is_invited_and_joins(open_page, mailbox, live_server):
     expect(colleague.locator(".alert-success")).to_contain_text("欢迎加入")
     sme.goto("/organization/members")
     expect(sme.locator("[data-testid=members]")).to_contain_text("新同事")
-    shot(sme, "15-members")
+    shot(sme, "18b-members")
 
 
 def order_titled(live_app, title):
@@ -124,7 +124,7 @@ def test_an_order_conversation_with_a_file_and_a_revised_report(open_page, live_
     expect(sme.locator(".alert-success")).to_contain_text("留言已发送")
     sme.goto(f"/orders/{accepted}/label")
     expect(sme.locator("[data-testid=label-qr] svg")).to_be_visible()
-    shot(sme, "16-sample-label")
+    shot(sme, "18c-sample-label")
 
     lab2 = accept_dialogs(sign_in(open_page(), "lab2@demo.local"))
     lab2.goto(f"/orders/{accepted}")
@@ -133,7 +133,7 @@ def test_an_order_conversation_with_a_file_and_a_revised_report(open_page, live_
     with lab2.expect_download() as download:
         lab2.locator("[data-testid^=attachment-]").last.click()
     assert Path(download.value.path()).read_bytes() == PDF and download.value.suggested_filename == "取样位置图.pdf"
-    shot(lab2, "17-order-messages", full_page=True)
+    shot(lab2, "18d-order-messages", full_page=True)
 
     completed = order_titled(live_app, "涂层成分与厚度检测")  # sme → lab, completed, already revised once
     lab = accept_dialogs(sign_in(open_page(), "lab@demo.local"))
