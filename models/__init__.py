@@ -10,10 +10,12 @@ from .ops import Heartbeat
 from .order import OrderItem, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
+from .series import BookingSeries
 from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User
+from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
+__all__ = ["db", "utcnow", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
            "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
-           "User"]
+           "User", "WaitlistEntry"]
