@@ -7,6 +7,7 @@ from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
 from app.stats import snapshot
+from app.waitlist import jobs as waitlist_jobs
 
 
 def heartbeat(now):
@@ -32,6 +33,10 @@ def send_reminders(now):
 
 def close_overdue_checkins(now):
     return f"closed {booking_jobs.close_overdue_checkins(now, current_app.config['CHECKIN_OVERDUE_MINUTES'])}"
+
+
+def offer_waitlist(now):
+    return f"waitlist offers {waitlist_jobs.refresh_offers(now)}"
 
 
 def expire_quotes(now):
