@@ -47,6 +47,10 @@ _statuses("order", [
     ("expired", _l("报价已过期"), "dark"), ("rejected", _l("机构未受理"), "danger"),
     ("cancelled", _l("已取消"), "secondary"),
 ])
+_statuses("waitlist", [
+    ("waiting", _l("候补中"), "warning"), ("offered", _l("待确认"), "success"), ("claimed", _l("已预约"), "primary"),
+    ("expired", _l("已失效"), "dark"), ("cancelled", _l("已退出"), "secondary"),
+])
 AUDIT_ACTIONS = {
     "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
     "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
