@@ -4,6 +4,10 @@
 (function () {
   "use strict";
   var table = document.querySelector("table.qi-week");
+  if (table) {  // a long day (open round the clock) scrolls its box to the first free slot
+    var box = table.parentElement, firstFree = table.querySelector("td.free");
+    if (firstFree) { box.scrollTop = Math.max(0, firstFree.offsetTop - table.tHead.offsetHeight - 8); }
+  }
   var form = document.getElementById("booking-form");
   if (!table || !form) { return; }
   var slot = parseInt(table.dataset.slot, 10), minimum = parseInt(table.dataset.min, 10);
