@@ -70,8 +70,8 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("zh_CN", "en")
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Sign-in limits: failed attempts per e-mail address and per client address, counted in the
+    # database so that every worker and machine shares them (app/auth/limits.py).
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
@@ -105,7 +105,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
-    RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

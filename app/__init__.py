@@ -47,9 +47,9 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import i18n, labels, nav, security
+    from . import files, i18n, labels, nav, security
     from .auth.loader import configure_login
-    from .extensions import babel, csrf, limiter, migrate
+    from .extensions import babel, csrf, migrate
     from .sqlite import configure_sqlite
 
     db.init_app(app)
@@ -57,11 +57,11 @@ def register_extensions(app):
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     configure_login(app)
     security.init_app(app)
+    files.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
     labels.init_app(app)
@@ -81,12 +81,13 @@ def register_blueprints(app):
     from .ops.views import bp as ops_bp
     from .orders.views import bp as orders_bp
     from .orgs.views import bp as orgs_bp
+    from .qualifications.views import bp as qualifications_bp
     from .stats.views import bp as stats_bp
     from .waitlist.views import bp as waitlist_bp
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, series_bp,
-               waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp):
+               waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp, qualifications_bp):
         app.register_blueprint(bp)
 
 

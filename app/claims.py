@@ -28,9 +28,15 @@ def each_claimed(stmt, act):
 
 def claim_once(kind, key, now):
     """True the first time (kind, key) is claimed, by anyone, ever; False afterwards."""
+    return insert_unless_taken(SentAlert(kind=kind, key=key, sent_at=now))
+
+
+def insert_unless_taken(row):
+    """Add `row` in its own savepoint: False (and nothing written) when a unique index already holds
+    its like — another request or process got there first."""
     savepoint = db.session.begin_nested()
     try:
-        db.session.add(SentAlert(kind=kind, key=key, sent_at=now))
+        db.session.add(row)
         db.session.flush()
     except IntegrityError:
         savepoint.rollback()

@@ -1,9 +1,6 @@
 """Command-line entry points: flask demo load, flask scheduler run, flask serve."""
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import click
 from flask import current_app
@@ -35,34 +32,15 @@ def demo_load(if_empty):
 @click.command("serve")
 @click.option("--workers", default=2, show_default=True, help="gunicorn web workers")
 def serve(workers):
-    """Run the web server (gunicorn) and the scheduler side by side; Ctrl-C stops both."""
+    """Run the web server (gunicorn) and the scheduler, restarting the scheduler if it dies; Ctrl-C stops both."""
+    from .ops.supervise import Supervisor
+
     host, port = current_app.config["HOST"], current_app.config["PORT"]
-    env = dict(os.environ)
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                            "--bind", f"{host}:{port}", "--access-logfile", "-", "wsgi:app"], env=env)
-    scheduler = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], env=env)
-    children = [web, scheduler]
-    click.echo(f"QI-Share on http://{host}:{port}/ (scheduler pid {scheduler.pid}); Ctrl-C stops both")
-    asked_to_stop = []
-
-    def stop(*_args):
-        asked_to_stop.append(True)
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while all(child.poll() is None for child in children):
-        time.sleep(0.5)
-    died_on_its_own = not asked_to_stop
-    stop()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    sys.exit(1 if died_on_its_own else 0)
+    web = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+           "--access-logfile", "-", "wsgi:app"]
+    scheduler = [sys.executable, "-m", "flask", "scheduler", "run"]
+    click.echo(f"QI-Share on http://{host}:{port}/ (the scheduler is restarted if it stops); Ctrl-C stops both")
+    sys.exit(Supervisor(web, scheduler, dict(os.environ)).run())
 
 
 def register(app):

@@ -65,7 +65,8 @@ def render_error(status, code, message, fields=None, headers=None, details=None)
 
 def handle_domain_error(error):
     db.session.rollback()
-    return render_error(error.status, error.code, error.message, error.fields, details=error.details)
+    return render_error(error.status, error.code, error.message, error.fields, getattr(error, "headers", None),
+                        details=error.details)
 
 
 def handle_csrf_error(error):

@@ -59,8 +59,22 @@ AUDIT_ACTIONS = {
     "sample_received": _l("收样"), "testing": _l("开始检测"), "report_issued": _l("出具报告"),
     "work_logged": _l("登记仪器使用"), "reviewed": _l("评价"),
 }
+# Operator qualifications and training (上机资格)
+LEVEL_LABELS = {"assisted": _l("人员指导下上机"), "independent": _l("独立上机")}
+_statuses("qualification", [
+    ("active", _l("有效"), "success"), ("lapsed", _l("长期未用已失效"), "warning"),
+    ("expired", _l("已过期"), "secondary"), ("revoked", _l("已撤销"), "danger"),
+])
+_statuses("training", [
+    ("requested", _l("待安排"), "warning"), ("scheduled", _l("已安排"), "primary"), ("passed", _l("已通过"), "success"),
+    ("failed", _l("未通过"), "danger"), ("declined", _l("未受理"), "secondary"),
+])
+AUDIT_ACTIONS.update({"granted": _l("授予上机资格"), "renewed": _l("更新上机资格"), "revoked": _l("撤销上机资格"),
+                      "lapsed": _l("长期未用，资格失效"), "requested": _l("申请培训"), "scheduled": _l("安排培训"),
+                      "passed": _l("培训通过"), "failed": _l("培训未通过")})
+
 SLOT_LABELS = {"free": _l("可预约"), "booking": _l("已被预约"), "order_work": _l("委托检测占用"),
-               "buffer": _l("预约间隔"), "closure": _l("停机"), "holiday": _l("节假日"),
+               "training": _l("上机培训"), "buffer": _l("预约间隔"), "closure": _l("停机"), "holiday": _l("节假日"),
                "calibration": _l("证书到期"), "not_bookable": _l("不可预约"), "outside_hours": _l("不开放"),
                "past": _l("已过去或不足提前量")}
 
@@ -83,5 +97,5 @@ def init_app(app):
         org_kind_label=ORG_KINDS.get, mode_label=MODE_LABELS.get, traceability_label=TRACEABILITY_LABELS.get,
         closure_kind_label=CLOSURE_KIND_LABELS.get, weekday_label=WEEKDAYS.get,
         audit_action_label=lambda action: AUDIT_ACTIONS.get(action, action), slot_label=SLOT_LABELS.get,
-        disposal_label=DISPOSAL_LABELS.get, review_words=REVIEW_WORDS,
+        disposal_label=DISPOSAL_LABELS.get, review_words=REVIEW_WORDS, level_label=LEVEL_LABELS.get,
     )

@@ -1,7 +1,9 @@
-"""The navigation bar, by role. Items whose page is not registered are left out."""
+"""The navigation bar, by role. Items whose page is not registered are left out; some carry a count."""
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from .qualifications.training import waiting_count
 
 # (label, endpoint, roles that see it; None = everyone)
 NAV = [
@@ -13,6 +15,7 @@ NAV = [
     (_l("预约审批"), "booking.console_queue", ("institution",)),
     (_l("今日安排"), "booking.console_today", ("institution",)),
     (_l("委托受理"), "orders.inbox", ("institution",)),
+    (_l("上机培训"), "qualifications.queue", ("institution",)),
     (_l("统计分析"), "stats.dashboard", ("institution", "district", "city")),
     (_l("试点统计表"), "stats.pilots", ("district", "city")),
     (_l("机构审核"), "orgs.signups", ("district",)),
@@ -20,6 +23,9 @@ NAV = [
     (_l("用户"), "admin.users", ("admin",)),
     (_l("单位"), "admin.organizations", ("admin",)),
 ]
+
+# endpoint -> what to count for the signed-in user (shown beside the item when not zero)
+COUNTS = {"qualifications.queue": lambda user: waiting_count(user.organization_id)}
 
 USER_MENU = [
     (_l("日历订阅"), "calendar.settings", ("enterprise", "institution")),
@@ -44,6 +50,12 @@ def nav_items():
     return _visible(NAV)
 
 
+def nav_count(endpoint):
+    """The number beside a menu item (e.g. training requests to schedule), or 0."""
+    count = COUNTS.get(endpoint)
+    return count(current_user) if count is not None and current_user.is_authenticated else 0
+
+
 def user_menu_items():
     return _visible(USER_MENU)
 
@@ -53,4 +65,5 @@ def has_page(endpoint):
 
 
 def init_app(app):
-    app.jinja_env.globals.update(nav_items=nav_items, user_menu_items=user_menu_items, has_page=has_page)
+    app.jinja_env.globals.update(nav_items=nav_items, user_menu_items=user_menu_items, has_page=has_page,
+                                 nav_count=nav_count)

@@ -15,6 +15,7 @@ from models.booking import Booking
 from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
 from models.order import ServiceOrder
+from models.qualification import Qualification, TrainingRequest
 from models.series import BookingSeries
 from models.waitlist import WaitlistEntry
 
@@ -204,3 +205,32 @@ def may_approve_institution(actor, organization):
         and actor.is_district
         and actor.district_code == organization.district_code
     )
+
+
+def _on_instruments_in_scope(actor, stmt, instrument_column, own):
+    """Qualifications and training: their own (`own`), their instruments', their district's."""
+    if actor is None:
+        return stmt.where(sa.false())
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "enterprise":
+        return stmt.where(own)
+    if actor.role == "institution":
+        return stmt.where(instrument_column.in_(
+            sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
+    in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
+    return stmt.where(instrument_column.in_(instruments_of(in_district)))
+
+
+@scope_rule(Qualification)
+def _qualifications(actor, stmt):
+    """An enterprise user sees their own; institutions those on their instruments."""
+    own = Qualification.user_id == (actor.id if actor is not None else None)
+    return _on_instruments_in_scope(actor, stmt, Qualification.instrument_id, own)
+
+
+@scope_rule(TrainingRequest)
+def _training_requests(actor, stmt):
+    """An enterprise sees its organisation's requests; institutions those on their instruments."""
+    own = TrainingRequest.organization_id == (actor.organization_id if actor is not None else None)
+    return _on_instruments_in_scope(actor, stmt, TrainingRequest.instrument_id, own)

@@ -28,7 +28,11 @@ def flash_error(error):
     flash(error_text(error), "danger")
 
 
-def show_errors(form, error):
-    """Put a service's ValidationError on the form; flash whatever has no field."""
+def show_errors(form, error, rename=None):
+    """Put a service's ValidationError on the form; flash whatever has no field.
+
+    `rename` maps the service's field names to the form's (an API's `user_id` is a page's `email`)."""
+    if rename:
+        error = type(error)(error.message, {rename.get(name, name): why for name, why in error.fields.items()})
     if not apply_field_errors(form, error) or not error.fields:
         flash(error.message, "danger")

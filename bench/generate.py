@@ -148,6 +148,9 @@ class City:
                 hourly_rate=Decimal(rate), sme_discount_percent=Decimal(discount), slot_minutes=30, min_minutes=30,
                 max_minutes=480, lead_minutes=60, max_advance_days=90, buffer_minutes=0,
                 requires_approval=rng.random() < 0.3, max_future_bookings_per_org=5, cancel_free_hours=24,
+                # The load's enterprise users book self-operated time as NEMO's qualified users do; the
+                # generator grants no qualifications, so the rule is off for the generated fleet.
+                requires_qualification=False,
                 open_on_holidays=False, custom_hours=False, status=status, search_text=text,
                 created_at=self.now, updated_at=self.now)
             self.instruments.append((row["id"], org, Decimal(rate), Decimal(discount), status))

@@ -35,7 +35,7 @@ class Server:
     def __init__(self, target, url, workers, upload_dir):
         self.port = _free_port()
         env = dict(os.environ, DATABASE_URL=url, BARE_DATABASE_URL=url, SECRET_KEY="bench", LOG_LEVEL="WARNING",
-                   UPLOAD_DIR=upload_dir, RATELIMIT_STORAGE_URI="memory://", FLASK_APP="wsgi")
+                   UPLOAD_DIR=upload_dir, FLASK_APP="wsgi")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--timeout", "120", target], cwd=ROOT, env=env)

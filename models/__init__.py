@@ -6,16 +6,17 @@ from .importing import ImportBatch
 from .instrument import Category, Closure, Instrument, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
-from .ops import Heartbeat
+from .ops import Heartbeat, SignInAttempt
 from .order import OrderItem, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
+from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .stats import SnapshotDay, UsageSnapshot
-from .user import ApiToken, User
+from .user import ApiToken, User, UserSession
 from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch", "Instrument",
-           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
-           "User", "WaitlistEntry"]
+           "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "SignInAttempt", "User", "UserSession", "WaitlistEntry"]

@@ -60,6 +60,8 @@ class Booking(Guarded, TimestampMixin, db.Model):
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), nullable=False)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    # Who operates the instrument (上机人员): the enterprise user who booked, or the one staff named.
+    operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     occupancy_id: Mapped[int] = mapped_column(sa.ForeignKey("occupancies.id"), nullable=False, unique=True)
     series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_series.id"), index=True)
     start_at = mapped_column(UTCDateTime, nullable=False)
@@ -82,7 +84,8 @@ class Booking(Guarded, TimestampMixin, db.Model):
 
     instrument = relationship(Instrument, lazy="joined", innerjoin=True)
     organization = relationship(Organization, lazy="joined", innerjoin=True)
-    created_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    operator = relationship("User", foreign_keys=[operator_id])
     occupancy = relationship(Occupancy, lazy="joined", innerjoin=True)
     series = relationship("BookingSeries", back_populates="bookings")
 

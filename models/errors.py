@@ -119,3 +119,13 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
     default_message = _l("操作过于频繁，请稍后再试。")
+
+    def __init__(self, message=None, retry_after=60):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
+
+class QualificationRequired(DomainError):
+    status = 422
+    code = "qualification_required"
+    default_message = _l("自主上机须先取得该仪器的独立上机资格，请先申请培训，或改用技术共享（人员指导）。")

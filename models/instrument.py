@@ -21,6 +21,9 @@ CENT = Decimal("0.01")
 DEFAULT_RULES = dict(slot_minutes=30, min_minutes=30, max_minutes=480, lead_minutes=120,
                      max_advance_days=60, buffer_minutes=0, requires_approval=True,
                      max_future_bookings_per_org=5, cancel_free_hours=24)
+# Operator qualification (上机资格, models/qualification.py): self-operated use needs an active
+# `independent` qualification; one unused this many days lapses.
+DEFAULT_RULES.update(requires_qualification=True, qualification_lapse_days=180)
 
 
 class Category(db.Model):
@@ -89,6 +92,11 @@ class Instrument(TimestampMixin, db.Model):
     max_future_bookings_per_org: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=5)
     cancel_free_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=24)
     open_on_holidays: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # Operator qualification rules
+    requires_qualification: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True,
+                                                         server_default=sa.true())
+    qualification_lapse_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=180,
+                                                          server_default="180")
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
     # Lower-cased name, names, model, manufacturer, functions and specs: what search matches.

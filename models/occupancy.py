@@ -1,6 +1,6 @@
-"""Time an instrument is held: by a booking or by work on a service order.
+"""Time an instrument is held: by a booking, by work on a service order, or by a training session.
 
-Both kinds live in one table so one PostgreSQL exclusion constraint (hand-written in the
+All kinds live in one table so one PostgreSQL exclusion constraint (hand-written in the
 migration) guarantees that no two active holds of an instrument overlap, whatever the
 concurrency: EXCLUDE USING gist (instrument_id WITH =, tstzrange(start_at, blocks_until, '[)')
 WITH &&) WHERE (active). A booking's hold is active exactly while the booking is in an active
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db
 
-HOLD_KINDS = ("booking", "order_work")
+HOLD_KINDS = ("booking", "order_work", "training")
 # No hold is longer: a booking is at most 14 days (booking.LONGEST_BOOKING, checked by every booking), one entry
 # of order work 31.
 # Statistics rely on it to find a period's holds by the indexed start time.
@@ -42,7 +42,7 @@ class Occupancy(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("start_at < end_at AND end_at <= blocks_until", name="span"),
-        sa.CheckConstraint("kind IN ('booking', 'order_work')", name="kind"),
+        sa.CheckConstraint("kind IN ('booking', 'order_work', 'training')", name="kind"),
         sa.CheckConstraint("(kind = 'order_work') = (order_id IS NOT NULL)", name="order_work_has_order"),
         sa.Index("ix_occupancies_instrument_time", "instrument_id", "start_at", "blocks_until"),
         # Order work by time, across instruments (the statistics' instrument hours).

@@ -1,4 +1,4 @@
-"""Operational state: the scheduler's heartbeat."""
+"""Operational state: the scheduler's heartbeat, alerts already sent, recent sign-in attempts."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,3 +23,22 @@ class SentAlert(db.Model):
     sent_at = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (sa.UniqueConstraint("kind", "key", name="uq_sent_alerts_kind_key"),)
+
+
+class SignInAttempt(db.Model):
+    """A sign-in attempt that failed or is being checked: the shared count behind the sign-in limits.
+
+    Every web worker and machine reads and writes the same rows, so the limits hold however many
+    processes serve the site. A successful attempt is deleted; old rows are purged as new ones come."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    address: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    at = mapped_column(UTCDateTime, nullable=False, index=True)
+
+    __table_args__ = (
+        sa.Index("ix_sign_in_attempts_email_at", "email", "at"),
+        sa.Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )

@@ -16,6 +16,7 @@ class UsageSnapshot(db.Model):
     service_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     bookings_completed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     orders_reported: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    trainings_completed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     no_shows: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     external_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)
     internal_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)

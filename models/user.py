@@ -126,6 +126,32 @@ class ApiToken(db.Model):
         return row
 
 
+class UserSession(db.Model):
+    """One signed-in browser. Its token (in the signed session and remember cookies) is valid until the
+    session is ended: by signing out, or by a password change elsewhere. Only the digest is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    ended_at = mapped_column(UTCDateTime)
+
+    user = relationship(User, lazy="joined")
+
+    @classmethod
+    def begin(cls, user, now):
+        """A new session row and the clear-text token for the cookie."""
+        token = secrets.token_urlsafe(32)
+        return cls(user=user, token_hash=_digest(token), created_at=now), token
+
+    @classmethod
+    def find_valid(cls, token):
+        row = db.session.scalar(sa.select(cls).where(cls.token_hash == _digest(token), cls.ended_at.is_(None)))
+        return row if row is not None and row.user.active else None
+
+
 def feed_token(secret_key, user):
     """The secret in a user's calendar feed URL; rotating raises feed_version."""
     message = f"feed:{user.id}:{user.feed_version}".encode()

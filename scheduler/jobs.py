@@ -13,5 +13,6 @@ JOBS = [
     {"id": "autocomplete_orders", "func": tasks.autocomplete_orders, "trigger": "cron", "hour": 1, "minute": 0},
     {"id": "calibration_alerts", "func": tasks.calibration_alerts, "trigger": "cron", "hour": 8, "minute": 0},
     {"id": "usage_snapshot", "func": tasks.usage_snapshot, "trigger": "cron", "hour": 2, "minute": 30},
+    {"id": "qualification_upkeep", "func": tasks.qualification_upkeep, "trigger": "cron", "hour": 7, "minute": 30},
 ]
 JOBS_BY_ID = {job["id"]: job for job in JOBS}

@@ -6,6 +6,7 @@ from app.catalog import jobs as catalog_jobs
 from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
+from app.qualifications import jobs as qualification_jobs
 from app.stats import snapshot
 from app.waitlist import jobs as waitlist_jobs
 
@@ -53,3 +54,8 @@ def calibration_alerts(now):
 
 def usage_snapshot(now):
     return f"snapshot of the last {snapshot.nightly(now)} days rewritten"
+
+
+def qualification_upkeep(now):
+    expired, lapsed = qualification_jobs.expire(now), qualification_jobs.lapse(now)
+    return f"qualifications expired {expired}, lapsed {lapsed}, reminded {qualification_jobs.remind(now)}"

@@ -14,7 +14,7 @@ from flask.globals import app_ctx as current_app_context
 from sqlalchemy import orm
 
 from app import create_app
-from app.extensions import limiter
+from app.auth.sessions import begin_session
 from models import db
 
 from . import factories
@@ -76,10 +76,8 @@ def now():
 
 @pytest.fixture(autouse=True)
 def _isolated(request, app):
-    """Roll back everything a test wrote; reset rate limits; pin the web's clock."""
+    """Roll back everything a test wrote (sign-in attempts too); pin the web's clock."""
     app.config["NOW_OVERRIDE"] = NOW
-    with app.app_context():
-        limiter.reset()
     if "committed" in request.keywords:
         yield
         _clean_tables(app)
@@ -185,8 +183,10 @@ def world():
 @pytest.fixture
 def sign_in(client):
     def sign_in(user):
+        token = begin_session(user, NOW)
+        db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = token
             session["_fresh"] = True
         return client
 

@@ -3,10 +3,12 @@
 They commit: inside a test that only releases a savepoint of the test's outer transaction, so
 the row survives a request that rolls back its own work (as real data would).
 """
+import io
 import itertools
 from datetime import UTC, date, datetime
 
 from argon2 import PasswordHasher
+from pypdf import PdfWriter
 
 from models import ApiToken, Organization, User, db
 from models.uscc import check_character
@@ -15,6 +17,17 @@ PASSWORD = "secret-pass-1"
 _PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # hashed once: Argon2 is slow on purpose
 _seq = itertools.count(1)
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def one_page_pdf():
+    """The smallest real PDF a report check accepts: one blank page."""
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 def valid_uscc(n=None):
@@ -126,6 +139,9 @@ def create_instrument(institution=None, **fields):
                     calibration_valid_until=date(2027, 3, 1), status="active", requires_approval=False,
                     slot_minutes=30, min_minutes=30, max_minutes=480, lead_minutes=60, max_advance_days=60,
                     buffer_minutes=0, max_future_bookings_per_org=5, cancel_free_hours=24,
+                    # Off unless a test is about qualifications (tests/unit/test_qualifications*.py turn it on),
+                    # so tests of the other booking rules book self-operated time without granting first.
+                    requires_qualification=False,
                     created_at=NOW, updated_at=NOW)
     defaults.update(fields)
     instrument = Instrument(institution_id=institution.id, **defaults)

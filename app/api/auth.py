@@ -2,13 +2,15 @@
 from flask import current_app, g, jsonify
 
 from models import db
+from models.errors import ValidationError
 from models.timeutil import iso_local
 
 from .. import clock
 from ..auth import services as accounts
-from ..auth.forms import EnterpriseRegistrationForm, LoginForm
-from ..auth.limits import sign_in_limited
-from .base import actor, bp, created, json_body, validated
+from ..auth.forms import EnterpriseRegistrationForm, LoginForm, PasswordChangeForm
+from ..auth.limits import limited_authenticate
+from ..auth.loader import current_session
+from .base import actor, bp, created, validated
 
 
 def user_json(user):
@@ -23,11 +25,9 @@ def user_json(user):
 
 
 @bp.post("/auth/token")
-@sign_in_limited
 def create_token():
-    body = json_body()
-    form = validated(LoginForm, body)
-    user = accounts.authenticate(form.email.data, form.password.data, clock.now())
+    form = validated(LoginForm)
+    user = limited_authenticate(form.email.data, form.password.data)
     row, token = accounts.issue_token(user, clock.now(), current_app.config["API_TOKEN_DAYS"])
     db.session.commit()
     return created({"token": token, "expires_at": iso_local(row.expires_at), "user": user_json(user)})
@@ -53,3 +53,19 @@ def register():
 @bp.get("/me")
 def me():
     return jsonify(user_json(actor()))
+
+
+@bp.post("/me/password")
+def change_password():
+    """A new password; every other session and API token of the caller stops working (not the one calling)."""
+    who = actor()
+    form = validated(PasswordChangeForm)
+    try:
+        accounts.change_password(who, form.current.data, form.new.data, clock.now(),
+                                 keep=g.api_token or current_session())
+    except ValidationError as error:
+        if "password" in error.fields:  # the body names it "new"; API.md promises fields.password too
+            error.fields["new"] = error.fields["password"]
+        raise
+    db.session.commit()
+    return jsonify(user_json(who))

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from models import Organization, db
+from models import Organization, User, db
 from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
@@ -88,13 +88,31 @@ def create_booking():
             organization = None
         if organization is None or organization.kind != "enterprise":
             fields["organization_id"] = _l("找不到该企业。")
+    operator = _operator(body, fields)
     if fields:
         raise ValidationError(fields=fields)
     booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
-                            service_mode=body.get("service_mode"), organization=organization)
+                            service_mode=body.get("service_mode"), organization=organization, operator=operator)
     answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
     db.session.commit()
     return created(answer)
+
+
+def _operator(body, fields):
+    """`operator_user_id`: who operates the instrument when staff book on behalf (上机资格)."""
+    value = body.get("operator_user_id")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        fields["operator_user_id"] = _l("应为用户编号（正整数）。")
+        return None
+    try:
+        operator = db.session.get(User, parse_id(value))
+    except NotFound:
+        operator = None
+    if operator is None:
+        fields["operator_user_id"] = _l("找不到该用户。")
+    return operator
 
 
 @bp.get("/bookings")

@@ -10,6 +10,7 @@ from models.errors import Forbidden, PayloadTooLarge, ValidationError
 from .. import clock
 from ..booking import closures as closures_over_bookings
 from ..calendar import services
+from ..calendar.importing import parse_closures
 from ..calendar.links import absolute, domain, feed_url, ics_response
 from ..policy import get_in_scope, managed_instrument
 from .base import actor, bp, created
@@ -56,7 +57,7 @@ def import_closures(instrument_id):
     if cancelling not in ("true", "false"):
         raise ValidationError(fields={"cancel_bookings": _l("应为 true 或 false。")})
     data = upload.read(limit + 1) if upload else b""
-    occurrences = services.parse_closures(data, clock.now(), limit)
+    occurrences = parse_closures(data, clock.now(), limit)
     count, cancelled = closures_over_bookings.import_closures(g.actor, instrument, occurrences, kind, clock.now(),
                                                               cancel_bookings=cancelling == "true", reason=reason)
     db.session.commit()

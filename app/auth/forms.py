@@ -13,14 +13,13 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, EqualTo, Length
+from wtforms.validators import Email, EqualTo
 
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES, SIZE_ALIASES
 from models.uscc import normalize_uscc, uscc_error
 
 from ..formtools import ChoiceField, max_length, optional, required, strip
-
-PASSWORD_MIN = 8
+from .passwords import password_problem
 
 
 def _lower(value):
@@ -50,10 +49,8 @@ email_field = EmailField(
     _l("电子邮箱"), filters=[_lower],
     validators=[required, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))],
 )
-password_field = PasswordField(
-    _l("密码"), validators=[required, Length(min=PASSWORD_MIN, max=128,
-                                             message=_l("密码长度应为 8 到 128 位。"))],
-)
+password_field = PasswordField(_l("密码"), validators=[required],
+                               description=_l("至少 10 位；不要用常见密码、日期、邮箱或单位名称"))
 
 
 class LoginForm(FlaskForm):
@@ -93,6 +90,11 @@ class _Account(FlaskForm):
     name = StringField(_l("联系人姓名"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
 
+    def validate_password(self, field):
+        problem = password_problem(field.data, self.email.data, self.organization.form.name.data)
+        if problem:
+            raise ValidationError(problem)
+
 
 class EnterpriseRegistrationForm(_Account):
     organization = FormField(EnterpriseFields, label=_l("企业信息"))
@@ -120,6 +122,13 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("姓名"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
     locale = ChoiceField(_l("界面语言"), choices=[("zh_CN", "简体中文", {"lang": "zh-CN"}), ("en", "English", {"lang": "en"})])
+
+
+class PasswordChangeForm(FlaskForm):
+    """The API's body: {"current", "new"} (the service applies the password rule)."""
+
+    current = PasswordField(_l("当前密码"), validators=[required])
+    new = PasswordField(_l("新密码"), validators=[required])
 
 
 class PasswordForm(FlaskForm):

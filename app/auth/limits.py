@@ -1,40 +1,67 @@
-"""Sign-in rate limits, shared by the web form and the API token endpoint.
+"""Sign-in limits that hold across every web worker and machine: attempts are rows in the database.
 
-Only failed attempts count, per client address and per e-mail address, so a user who signs in
-correctly is never locked out by their own successes, and guessing one account's password from
-many addresses is still stopped.
+Only failed attempts count, per e-mail address and per client address, so a user who signs in
+correctly is never locked out by their own successes, and guessing one account's password from many
+addresses is still stopped. Each attempt is recorded and committed *before* its password is checked,
+then the attempts in the window are counted: of any number of parallel guesses, at most the limit get
+their password checked, whichever worker serves them. A success deletes its row; a refused attempt
+(429) is not counted.
 """
+import re
+import unicodedata
+from datetime import timedelta
+
+import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import limiter
+from models import SignInAttempt, db
+from models.errors import RateLimited
 
-FAILED_SIGN_IN = 401
+from .. import clock
+from . import services
 
-
-def _email_key():
-    email = ""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if isinstance(body, dict):
-            email = str(body.get("email", ""))
-    else:
-        email = request.form.get("email", "")
-    return "email:" + email.strip().lower()
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def _failed(response):
-    return response.status_code == FAILED_SIGN_IN
+def parse_limit(text):
+    """'5 per 10 minutes' -> (5, timedelta(minutes=10))."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:per|/)\s*(\d*)\s*(second|minute|hour|day)s?\s*", text)
+    if match is None:
+        raise ValueError(f"not a limit: {text!r} (e.g. '5 per 10 minutes')")
+    amount, count, unit = match.groups()
+    return int(amount), timedelta(seconds=int(count or 1) * UNITS[unit])
 
 
-per_address = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="sign-in-address",
-    deduct_when=_failed, methods=["POST"],
-)
-per_email = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], scope="sign-in-email",
-    key_func=_email_key, deduct_when=_failed, methods=["POST"],
-)
+def email_key(email):
+    """The e-mail as counted: case, spaces and full-width forms do not make a new address."""
+    return "".join(unicodedata.normalize("NFKC", email or "").split()).casefold()[:254]
 
 
-def sign_in_limited(view):
-    return per_address(per_email(view))
+def limited_authenticate(email, password):
+    """services.authenticate behind the limits. Commits the attempt (it must be seen by every worker)."""
+    config, now = current_app.config, clock.now()
+    if not config["RATELIMIT_ENABLED"]:
+        return services.authenticate(email, password, now)
+    limits = [(SignInAttempt.email, email_key(email), parse_limit(config["LOGIN_LIMIT_PER_EMAIL"])),
+              (SignInAttempt.address, (request.remote_addr or "")[:64], parse_limit(config["LOGIN_LIMIT_PER_ADDRESS"]))]
+    attempt = SignInAttempt(email=limits[0][1], address=limits[1][1], at=now)
+    longest = max(window for _column, _key, (_amount, window) in limits)
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.at < now - longest))
+    db.session.add(attempt)
+    db.session.commit()
+    for column, key, (amount, window) in limits:
+        _refuse_when_over(attempt, column, key, amount, window, now)
+    user = services.authenticate(email, password, now)  # a failure leaves the attempt counted
+    db.session.delete(attempt)
+    return user
+
+
+def _refuse_when_over(attempt, column, key, amount, window, now):
+    recent = db.session.execute(sa.select(sa.func.count(), sa.func.min(SignInAttempt.at)).where(
+        column == key, SignInAttempt.at > now - window)).one()
+    if recent[0] > amount:
+        db.session.delete(attempt)
+        db.session.commit()
+        wait = (recent[1] + window - now).total_seconds()
+        raise RateLimited(_l("登录失败次数过多，请 %(m)d 分钟后再试。", m=max(1, round(wait / 60))), retry_after=wait)

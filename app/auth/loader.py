@@ -1,11 +1,18 @@
-"""Flask-Login: sessions for the web; the API authenticates bearer tokens itself."""
-from flask import redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+"""Flask-Login: sessions for the web; the API authenticates bearer tokens itself.
 
-from models import User, db
+The id Flask-Login keeps in the session cookie (and in the remember cookie) is the token of a
+server-side UserSession, not the user's id: ending the row ends both cookies for good.
+"""
+from flask import g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+
+from models import UserSession
 from models.errors import Unauthorized
 
+from .. import clock
 from ..extensions import login_manager
+from .sessions import begin_session
 
 
 def configure_login(app):
@@ -16,12 +23,10 @@ def configure_login(app):
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id):
-        try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
-        return user if user is not None and user.active else None
+    def load_user(token):
+        row = UserSession.find_valid(token) if isinstance(token, str) else None
+        g.user_session = row
+        return row.user if row is not None else None
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -31,3 +36,15 @@ def configure_login(app):
 
         flash(login_manager.login_message, "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def sign_in_browser(user, remember=False):
+    """Start a server-side session for `user` and put its token in the cookies (the caller commits)."""
+    token = begin_session(user, clock.now())
+    login_user(user, remember=remember)
+    session["_user_id"] = token
+
+
+def current_session():
+    """The UserSession of the signed-in browser, or None."""
+    return g.get("user_session") if current_user.is_authenticated else None

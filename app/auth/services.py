@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import ApiToken, Organization, User, audit, db
-from models.errors import Forbidden, Unauthorized, ValidationError
+from models.errors import Forbidden, InvalidTransition, Unauthorized, ValidationError
 
 from ..notify.services import notify, notify_organization
 from ..policy import may_approve_institution
+from .passwords import password_problem
+from .sessions import end_sessions
 
 _hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
 # Verifying against this keeps the time of an unknown-address sign-in like a known one.
@@ -118,6 +120,8 @@ def pending_institutions(actor):
 
 
 def approve_institution(actor, organization, now):
+    if organization.kind == "institution" and organization.approved:
+        raise InvalidTransition(_l("该机构已通过审核。"))
     if not may_approve_institution(actor, organization):
         raise Forbidden(_l("只有机构所在区的市场监管局可以审核该机构。"))
     organization.approved = True
@@ -143,7 +147,12 @@ def update_profile(user, data):
     user.locale = data.get("locale") or user.locale
 
 
-def change_password(user, current, new):
-    if not password_matches(user, current):
+def change_password(user, current, new, now, keep=None):
+    """A new password; every other session and API token of the user stops working (`keep`: the one asking)."""
+    if not password_matches(user, current or ""):
         raise ValidationError(fields={"current": _l("当前密码不正确。")})
+    problem = password_problem(new, user.email, user.organization.name if user.organization else "")
+    if problem:
+        raise ValidationError(fields={"password": problem})
     user.password_hash = hash_password(new)
+    end_sessions(user, now, keep=keep)

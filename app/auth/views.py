@@ -1,39 +1,43 @@
 """Sign-in, sign-up, profile and language choice."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from models import db
-from models.errors import Unauthorized, ValidationError
+from models.errors import RateLimited, Unauthorized, ValidationError
 
 from .. import clock
+from ..qualifications import services as qualifications
 from ..web import redirect_back, safe_target, show_errors
 from . import services
 from .forms import EnterpriseRegistrationPage, InstitutionSignupPage, LoginForm, PasswordForm, ProfileForm
-from .limits import sign_in_limited
+from .limits import limited_authenticate
+from .loader import current_session, sign_in_browser
+from .sessions import end_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@sign_in_limited
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = services.authenticate(form.email.data, form.password.data, clock.now())
-    except Unauthorized as error:
+        user = limited_authenticate(form.email.data, form.password.data)
+    except (Unauthorized, RateLimited) as error:
         form.password.errors = [error.message]
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form), error.status, getattr(error, "headers", {})
+    sign_in_browser(user, remember=form.remember.data)
     db.session.commit()
-    login_user(user, remember=form.remember.data)
     session["lang"] = user.locale
     return redirect(safe_target(form.next.data, "main.index"))
 
 
 @bp.post("/logout")
 def logout():
+    end_session(current_session(), clock.now())
+    db.session.commit()
     logout_user()
     session.pop("lang", None)
     flash(_("您已安全退出。"), "success")
@@ -48,8 +52,8 @@ def _sign_up(form, register, template, welcome):
     except ValidationError as error:
         show_errors(form, error)
         return render_template(template, form=form), 422
+    sign_in_browser(user)
     db.session.commit()
-    login_user(user)
     flash(welcome, "success")
     return redirect(url_for("main.index"))
 
@@ -77,7 +81,8 @@ def profile():
         session["lang"] = current_user.locale
         flash(_("个人资料已保存。"), "success")
         return redirect(url_for(".profile"))
-    return render_template("auth/profile.html", form=form, password_form=PasswordForm(formdata=None))
+    return render_template("auth/profile.html", form=form, password_form=PasswordForm(formdata=None),
+                           qualifications=qualifications.of_user(current_user), now=clock.now())
 
 
 @bp.post("/password")
@@ -86,12 +91,13 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data, clock.now(),
+                                     keep=current_session())
         except ValidationError as error:
             show_errors(form, error)
         else:
             db.session.commit()
-            flash(_("密码已修改。"), "success")
+            flash(_("密码已修改。您在其他设备上的登录和 API 令牌均已失效。"), "success")
             return redirect(url_for(".profile"))
     return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
                            password_form=form), 422

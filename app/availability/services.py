@@ -8,7 +8,7 @@ working-day calendar, with a single sorted sweep over the resulting intervals:
 
 The booking write (obstacle), the availability API (free_and_busy) and the week view
 (week_grid) all read it. Labels, in the order a booking is checked (each its own error):
-not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, buffer, past.
+not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, training, buffer, past.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,9 +22,9 @@ from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
 PRIORITY = ["not_bookable", "calibration", "holiday", "outside_hours", "closure", "booking", "order_work",
-            "buffer", "past"]
+            "training", "buffer", "past"]
 CLOSED = {"not_bookable", "calibration", "holiday", "outside_hours", "closure"}
-TAKEN = {"booking", "order_work", "buffer"}
+TAKEN = {"booking", "order_work", "training", "buffer"}
 _OPEN = "open"
 
 
@@ -154,7 +154,7 @@ def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
 
 
 def free_and_busy(instrument, start, end, now, *, staff=False):
-    """The API's view: free intervals and busy ones (booking/order_work/closure/holiday).
+    """The API's view: free intervals and busy ones (booking/order_work/training/closure/holiday).
 
     Busy entries say what kind of thing holds the time, never whose booking it is.
     """
@@ -162,6 +162,6 @@ def free_and_busy(instrument, start, end, now, *, staff=False):
     for seg in timeline(instrument, start, end, now, staff=staff):
         if seg.free:
             free.append(seg)
-        elif seg.label in ("booking", "order_work", "closure", "holiday"):
+        elif seg.label in ("booking", "order_work", "training", "closure", "holiday"):
             busy.append(seg)
     return free, busy

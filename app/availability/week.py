@@ -86,7 +86,7 @@ def _state(labels):
 
 
 def _main_label(labels):
-    for label in ("booking", "order_work", "buffer", "closure", "holiday", "calibration", "not_bookable",
+    for label in ("booking", "order_work", "training", "buffer", "closure", "holiday", "calibration", "not_bookable",
                   "outside_hours", "past", "free"):
         if label in labels:
             return label

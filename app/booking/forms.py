@@ -65,3 +65,5 @@ class OnBehalfForm(BookingForm):
                                 choices=_choices([(c, label) for c, _n, label in DISTRICTS], _l("请选择")))
     industry = ChoiceField(_l("所属行业"), validators=[optional], choices=_choices(INDUSTRIES, _l("请选择")))
     size = ChoiceField(_l("企业规模"), validators=[optional], choices=_choices(ENTERPRISE_SIZES, _l("请选择")))
+    operator_email = StringField(_l("上机人员的平台账号（邮箱）"), filters=[strip], validators=[optional, max_length(254)],
+                                 description=_l("自主上机（占用共享）时必填：须是该企业已取得独立上机资格的用户。"))

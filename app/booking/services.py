@@ -27,8 +27,9 @@ from models.errors import (
 from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
-from ..availability.services import grid_offset, lock_instrument, obstacle
+from ..availability.services import TAKEN, grid_offset, lock_instrument, obstacle
 from ..notify.services import notify, notify_organization
+from ..qualifications import services as qualifications
 from ..waitlist.offers import offer_freed_time
 from . import credit
 
@@ -90,7 +91,7 @@ def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None):
         raise Closed(_l("所选时段超出开放时间，请在开放时间内预约。"))
     if reason == "closure":
         raise Closed(_l("该仪器在所选时段停机（维护、校准等），请选择其他时段。"))
-    if reason in ("booking", "order_work", "buffer"):
+    if reason in TAKEN:
         raise SlotUnavailable()
     if reason == "past":  # within the lead time; check_rules reports it first for enterprises
         raise PolicyViolation(_l("须至少提前 %(n)s 分钟预约，请选择更晚的时段。", n=instrument.lead_minutes))
@@ -112,7 +113,8 @@ def _customer(actor, instrument, organization):
     return actor.organization, False
 
 
-def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, series=None):
+def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, operator=None,
+         series=None):
     """One booking, every rule checked. An occurrence of a series is announced with its series, not alone."""
     organization, staff = _customer(actor, instrument, organization)
     check_rules(instrument, start, end, now, staff)
@@ -120,6 +122,8 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     if mode not in instrument.bookable_modes:
         raise ValidationError(fields={"service_mode": _l("该仪器提供的预约方式为：%(modes)s。",
                                                           modes=", ".join(instrument.bookable_modes))})
+    operator = qualifications.require_operator(actor, instrument, mode, organization=organization, operator=operator,
+                                               staff=staff, end=end, now=now)
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff)
     limit = instrument.max_future_bookings_per_org
@@ -132,7 +136,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
-                      series_id=series.id if series else None, created_at=now, updated_at=now)
+                      series_id=series.id if series else None, created_at=now, updated_at=now, operator=operator)
     write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
                  details={"staff_booked": staff, "price": str(booking.price_amount),
@@ -253,6 +257,7 @@ def check_out(actor, booking, now, at=None):
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()
+    qualifications.record_use(booking, now)
     tell_customer(booking, "booking_completed")
 
 

@@ -18,6 +18,7 @@ from .. import clock
 from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, managed_instrument, parse_id, scoped
+from ..qualifications import services as qualifications
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
 from ..web import flash_error, redirect_back, safe_target, show_errors
@@ -80,7 +81,7 @@ def detail(booking_id):
     return render_template("booking/detail.html", booking=booking, now=now, trail=audit.trail(booking),
                            reason_form=ReasonForm(formdata=None), time_form=ActualTimeForm(formdata=None),
                            review=reviews.review_of(booking=booking), review_form=ReviewForm(formdata=None),
-                           standing=standing, credit_institution=booking.instrument.institution.name)
+                           credit_standing=standing, credit_institution=booking.instrument.institution.name)
 
 
 def _do(action, booking, now):
@@ -174,10 +175,11 @@ def on_behalf(instrument_id):
             start, end = _times(form)
             enterprise = enterprise_for_walk_in(form.data, clock.now())
             booking = services.book(current_user, instrument, start, end, clock.now(), purpose=form.purpose.data,
-                                    service_mode=form.service_mode.data, organization=enterprise)
+                                    service_mode=form.service_mode.data, organization=enterprise,
+                                    operator=qualifications.operator_named(form.operator_email.data))
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_errors(form, error, rename={"operator_user_id": "operator_email"})
         else:
             db.session.commit()
             flash(_("已为“%(name)s”登记预约。", name=booking.organization.name), "success")

@@ -4,9 +4,8 @@ UIDs are stable per booking (booking-<id>@<domain>), SEQUENCE is the booking's c
 DTSTAMP its last change, and cancelled, rejected or expired bookings stay in feeds with
 STATUS:CANCELLED so subscribed calendars remove them. Times are written in UTC.
 """
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
-import recurring_ical_events
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,19 +13,18 @@ from icalendar import Alarm, Calendar, Event
 
 from models import audit, db
 from models.booking import Booking
-from models.errors import PayloadTooLarge, ValidationError
+from models.errors import ValidationError
 from models.instrument import Closure, Instrument
 from models.occupancy import Occupancy
 from models.order import ServiceOrder
-from models.timeutil import SHANGHAI, at_local
+from models.qualification import TrainingRequest, TrainingSession
 
 from ..catalog.services import check_closure_kind, refuse_closures_over_bookings
 from ..policy import require_publisher
+from .importing import IMPORT_MAX_EVENTS
 
 PRODID = "-//QI-Share//Instrument Sharing Platform//ZH"
 FEED_PAST_DAYS = 90
-IMPORT_HORIZON_DAYS = 365
-IMPORT_MAX_EVENTS = 500
 STATUS = {"pending": "TENTATIVE", "cancelled": "CANCELLED", "rejected": "CANCELLED", "expired": "CANCELLED"}
 
 
@@ -65,6 +63,33 @@ def work_event(hold, domain):
         location=hold.instrument.location, description=order.title)
 
 
+def training_event(session, domain):
+    """A training session: the institution's calendar and each attendee's organisation's."""
+    return Event.new(
+        uid=f"training-{session.id}@{domain}", start=session.start_at, end=session.end_at,
+        summary=f"{session.instrument.name} · {_('上机培训')}", sequence=len(session.attendees), stamp=session.created_at,
+        status="CANCELLED" if session.status == "cancelled" else "CONFIRMED",
+        location=session.instrument.location or session.instrument.institution.address,
+        description=session.instrument.institution.name)
+
+
+def training_ics(session, domain):
+    calendar = _calendar(_("上机培训"), f"training-{session.id}-calendar@{domain}")
+    calendar.add_component(training_event(session, domain))
+    return calendar.to_ical()
+
+
+def _trainings(user, since):
+    """Training sessions the feed shows: on the institution's instruments, or with the organisation's people."""
+    stmt = sa.select(TrainingSession).where(TrainingSession.end_at > since)
+    if user.is_institution_staff:
+        stmt = stmt.join(Instrument, Instrument.id == TrainingSession.instrument_id).where(
+            Instrument.institution_id == user.organization_id)
+    else:
+        stmt = stmt.where(TrainingSession.attendees.any(TrainingRequest.organization_id == user.organization_id))
+    return db.session.scalars(stmt.order_by(TrainingSession.start_at)).all()
+
+
 def booking_ics(booking, domain, url):
     calendar = _calendar(_("仪器预约"), f"booking-{booking.id}-calendar@{domain}")
     calendar.add_component(booking_event(booking, domain, url))
@@ -90,6 +115,8 @@ def feed_ics(user, now, domain, url_for_booking):
                                              with_customer=user.is_institution_staff))
     for hold in work:
         calendar.add_component(work_event(hold, domain))
+    for session in _trainings(user, since):
+        calendar.add_component(training_event(session, domain))
     return calendar.to_ical()
 
 
@@ -99,57 +126,14 @@ def rotate_feed(user, now):
     audit.record(user, "calendar_feed_rotated", actor=user, at=now)
 
 
-# Importing closures -----------------------------------------------------------------------
-
-def _instant(value):
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=SHANGHAI)).astimezone(UTC)
-    if isinstance(value, date):
-        return at_local(value)
-    raise ValueError(value)
-
-
-def parse_closures(data, now, max_bytes):
-    """Occurrences [(start, end, summary)] in the next year; RRULE/EXDATE/RDATE expanded."""
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(_l("日历文件不能超过 %(kb)s KB。", kb=max_bytes // 1024))
-    try:
-        calendar = Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError):
-        raise ValidationError(fields={"file": _l("无法读取该文件，请上传有效的 iCalendar（.ics）文件。")}) from None
-    events = calendar.walk("VEVENT")
-    if not events:
-        raise ValidationError(fields={"file": _l("文件中没有日程（VEVENT）。")})
-    for event in events:
-        summary = str(event.get("SUMMARY", "") or _("未命名日程"))
-        start = event.get("DTSTART")
-        if start is None:
-            raise ValidationError(fields={"file": _l("日程“%(s)s”缺少开始时间（DTSTART）。", s=summary)})
-        timed = isinstance(start.dt, datetime)
-        if timed and event.get("DTEND") is None and event.get("DURATION") is None:
-            raise ValidationError(fields={"file": _l("日程“%(s)s”缺少结束时间（DTEND）。", s=summary)})
-    try:
-        found = recurring_ical_events.of(calendar).between(now, now + timedelta(days=IMPORT_HORIZON_DAYS))
-    except (ValueError, TypeError, AttributeError):
-        raise ValidationError(fields={"file": _l("文件中的重复规则无法解析。")}) from None
-    occurrences = []
-    for event in found:
-        start, end = _instant(event["DTSTART"].dt), _instant(event["DTEND"].dt if "DTEND" in event
-                                                                  else event["DTSTART"].dt + event["DURATION"].dt)
-        if end <= now or start >= end:
-            continue
-        occurrences.append((max(start, now), end, str(event.get("SUMMARY", ""))[:200]))
-        if len(occurrences) > IMPORT_MAX_EVENTS:
-            raise ValidationError(fields={"file": _l("一年内的停机超过 %(n)s 次，请拆分文件。", n=IMPORT_MAX_EVENTS)})
-    if not occurrences:
-        raise ValidationError(fields={"file": _l("文件中没有今后一年内的日程。")})
-    return sorted(occurrences)
-
+# Importing closures (the file is read by .importing) ------------------------------------
 
 def import_closures(actor, instrument, occurrences, kind, now):
     """All or nothing: refused whole if any occurrence falls on an active booking."""
     require_publisher(actor, instrument.institution_id)
     check_closure_kind(kind)
+    if len(occurrences) > IMPORT_MAX_EVENTS or any(not now < end or start >= end for start, end, _r in occurrences):
+        raise ValidationError(fields={"file": _l("预览数据无效，请重新上传文件。")})
     refuse_closures_over_bookings(instrument, [(start, end) for start, end, _reason in occurrences])
     for start, end, reason in occurrences:
         db.session.add(Closure(instrument_id=instrument.id, start_at=start, end_at=end, kind=kind, reason=reason,

@@ -19,6 +19,7 @@ from ..catalog import services as catalog
 from ..policy import get_in_scope, managed_instrument
 from ..web import error_text
 from . import services
+from .importing import parse_closures
 from .links import absolute, domain, feed_url, ics_response
 
 bp = Blueprint("calendar", __name__)
@@ -76,7 +77,7 @@ def import_closures(instrument_id):
         catalog.check_closure_kind(kind)  # before the preview, not only when saving
         upload = request.files.get("file")
         data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
-        occurrences = services.parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
+        occurrences = parse_closures(data, clock.now(), current_app.config["ICS_MAX_BYTES"])
     except RequestEntityTooLarge:
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
                                problem=_("文件过大。")), 413

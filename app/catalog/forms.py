@@ -30,6 +30,7 @@ from ..formtools import (
 from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, STATUS_WORDS, TRACEABILITY_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+BOOLEAN_TRUE, BOOLEAN_FALSE = ("y", "yes", "on", "true", "1"), ("false", "", "0", "off", "n", "no")
 
 
 def _number(minimum, maximum, message=None):
@@ -78,6 +79,17 @@ class RulesFields(Form):
                                        validators=[present, _number(1, 100)])
     cancel_free_hours = IntegerInput(_l("免费取消时限（小时）"), default=DEFAULT_RULES["cancel_free_hours"],
                              validators=[optional, _number(0, 720)])
+    # Operator qualification (上机资格) ------------------------------------------------
+    requires_qualification = BooleanField(_l("自主上机须取得上机资格"), default=DEFAULT_RULES["requires_qualification"],
+                                          false_values=BOOLEAN_FALSE)
+    qualification_lapse_days = IntegerInput(_l("资格失效天数（未自主上机）"),
+                                            default=DEFAULT_RULES["qualification_lapse_days"],
+                                            validators=[optional, _number(1, 3650)])
+
+    def validate_requires_qualification(self, field):
+        if field.raw_data and str(field.raw_data[0]).strip().lower() not in BOOLEAN_TRUE + BOOLEAN_FALSE:
+            raise ValidationError(_l("应为“是”或“否”。"))
+    # ----------------------------------------------------------------------------------
 
     def validate_min_minutes(self, field):
         slot = self.slot_minutes.data

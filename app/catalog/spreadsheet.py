@@ -8,6 +8,7 @@ existing instrument update it, the others are created, all in one transaction.
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,10 +26,15 @@ from models.instrument import Instrument
 
 from ..formtools import field_errors, formdata_from_json
 from ..policy import require_publisher
+from ..sheets import xlsx_row
 from .forms import InstrumentForm
 from .services import _apply, category_codes, domain_errors, editable_payload, merged
 
 MAX_ROWS = 5000
+MAX_BLANK_RUN = 1000
+MAX_ROWS_READ = MAX_ROWS + 2 * MAX_BLANK_RUN  # blank rows included
+MAX_COLUMNS = 64
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024  # the largest honest file (5000 rows of every column) is well below
 # (header, payload path, how to read the cell, width)
 COLUMNS = [
     ("仪器名称", ("name",), "text", 24), ("英文名称", ("name_en",), "text", 24),
@@ -51,6 +57,13 @@ COLUMNS = [
     ("联系人", ("contact", "name"), "text", 10), ("联系电话", ("contact", "phone"), "text", 14),
     ("联系邮箱", ("contact", "email"), "text", 20), ("状态", ("status",), "status", 8),
 ]
+# Operator qualification (上机资格) -----------------------------------------------------------
+COLUMNS += [
+    ("自主上机须取得资格", ("rules", "requires_qualification"), "yesno", 12),
+    ("资格失效天数", ("rules", "qualification_lapse_days"), "integer", 12),
+]
+YES_NO = {"是": True, "否": False}
+# ------------------------------------------------------------------------------------------
 HEADERS = [c[0] for c in COLUMNS]
 SHEETS = {"instructions": "填写说明", "codes": "分类编码"}  # the template's reference sheets
 REQUIRED = {"仪器名称", "内部编码", "分类编码"}
@@ -91,14 +104,41 @@ def read_table(filename, data):
 
 
 def _read_xlsx(data):
+    """The first sheet's rows, read within bounds: a small file must not unpack into gigabytes
+    (a zip bomb) or claim a million rows by one far-away cell."""
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for damaged files
+        rows = _bounded_rows(book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS))
+        book.close()
+    except FileProblem:
+        raise
+    except Exception:  # openpyxl (and defusedxml) raise many kinds of errors for damaged or hostile files
         raise FileProblem(_l("无法读取该 Excel 文件，请确认它是 .xlsx 格式且未损坏。")) from None
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return (rows[0] if rows else []), rows[1:]
+
+
+def _check_unpacked_size(data):
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise FileProblem(_l("无法读取该 Excel 文件，请确认它是 .xlsx 格式且未损坏。")) from None
+    if len(entries) > 1000 or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise FileProblem(_l("该 Excel 文件解压后过大，请删除多余的工作表、图片或格式后再上传。"))
+
+
+def _bounded_rows(rows):
+    """Rows until a long run of blank ones (formatting to the sheet's end, not data); refuse too many."""
+    kept, blank_run, filled = [], 0, 0
+    for row in rows:
+        blank_run = 0 if any(_cell_text(cell) for cell in row) else blank_run + 1
+        if blank_run > MAX_BLANK_RUN:
+            break
+        filled += not blank_run
+        kept.append(list(row))
+        if filled > MAX_ROWS + 1 or len(kept) > MAX_ROWS_READ:  # + 1: the header
+            raise FileProblem(_l("一次最多导入 %(n)d 行，请分批上传。", n=MAX_ROWS))
+    return kept
 
 
 def _header_map(header):
@@ -136,6 +176,8 @@ def _read_cell(kind, text):
         return STATUS_WORDS.get(text, text) if text else "active"
     if kind == "modes":
         return [MODE_WORDS.get(word, word) for word in re.split(r"[、,，;；/\s]+", text) if word]
+    if kind == "yesno":
+        return YES_NO.get(text, text) if text else None  # blank: keep the current value
     return text
 
 
@@ -147,6 +189,8 @@ def _row_payload(cells, columns):
         index = columns[header]
         text = _cell_text(cells[index] if index < len(cells) else None)
         value = _read_cell(kind, text)
+        if value is None:
+            continue
         target = payload
         for key in path[:-1]:
             target = target.setdefault(key, {})
@@ -293,6 +337,8 @@ def _instructions(book, categories):
         "有效期至": "YYYY-MM-DD；过期后不可预约", "收费标准（元/小时）": "数字，不能为负",
         "中小企业优惠（%）": "0–100", "服务方式": "占用共享、技术共享、代检代测、实验外包，用顿号分隔",
         "状态": "在用、维修中或已停用；空白为在用",
+        "自主上机须取得资格": "是或否；空白为是（企业用户须通过培训取得独立上机资格才能自主上机）",
+        "资格失效天数": "1–3650 的整数；连续这么多天未自主上机，资格失效；空白为 180",
     }
     for header in HEADERS:
         notes.append([header, guide.get(header, "选填")])
@@ -321,12 +367,14 @@ def export_workbook(instruments, categories):
                 value = value.get(key) if isinstance(value, dict) else None
             if kind == "modes":
                 value = "、".join(WORD_OF.get(m, m) for m in value or [])
+            elif kind == "yesno":
+                value = "是" if value else "否"
             elif kind in ("traceability", "status"):
                 value = WORD_OF.get(value, value or "")
             elif kind == "number" and value not in (None, ""):
                 value = float(value)
             row.append(value if value is not None else "")
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     _instructions(book, categories)
     return _save(book)
 

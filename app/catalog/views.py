@@ -16,6 +16,7 @@ from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
+from ..qualifications import services as qualifications
 from . import search as catalog_search
 
 bp = Blueprint("catalog", __name__)
@@ -63,11 +64,14 @@ def instrument(instrument_id):
     for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
         getattr(form, name).data = request.args.get(name, "")
     form.repeat_interval.data = request.args.get("repeat_interval", "1")
+    standing = qualifications.standing(_actor(), found, now)
+    if standing is not None:  # never offer self-operated use to someone not qualified for it
+        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
-                           form=form, sme=_is_sme(), prev_week=monday - timedelta(days=7),
-                           next_week=monday + timedelta(days=7), standing=_standing(found, now))
+                           form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
+                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now))
 
 
 def _monday(text):
@@ -79,7 +83,7 @@ def _monday(text):
     return day - timedelta(days=day.weekday()) if day else None
 
 
-def _standing(instrument, now):
+def _credit_standing(instrument, now):
     """An enterprise's no-show record with the instrument's institution, to say why it needs approval."""
     if not (current_user.is_authenticated and current_user.is_enterprise):
         return None

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Organization, User, db
 
-from . import accounts, bookings, catalog, history, orders
+from . import accounts, bookings, catalog, history, orders, qualifications
 
 DEMO_DOMAIN = "@demo.local"
-STEPS = [accounts, catalog, bookings, orders, history]
+STEPS = [accounts, catalog, qualifications, bookings, orders, history]
 
 
 class DemoRefused(Exception):

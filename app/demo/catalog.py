@@ -1,4 +1,8 @@
-"""Demo instruments: realistic records across categories in both demo institutions."""
+"""Demo instruments: realistic records across categories in both demo institutions.
+
+Every instrument requires an operator qualification for self-operated use except the two load-and-run
+chambers (salt spray, UV ageing), which a newly registered SME may book at once.
+"""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -73,7 +77,8 @@ INSTRUMENTS = [
     ("lab2", "MJ-001", "盐雾试验箱", "Salt Spray Test Chamber", "Q-FOG CCT1100", "Q-Lab", "美国", "28.00", "120100",
      "容积 1100 L；中性/酸性盐雾及循环腐蚀；符合 GB/T 10125、ISO 9227", "金属镀层、涂层耐腐蚀性能试验",
      "35±2 ℃", "沉降量 1–2 mL/80 cm²·h", 120, 25, ["self_operated", "test_by_proxy", "outsourced_testing"],
-     {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 1440, "requires_approval": False, "hours": "24x7"}),
+     {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 1440, "requires_approval": False, "hours": "24x7",
+      "requires_qualification": False}),
     ("lab2", "MJ-002", "高低温湿热试验箱", "Temperature and Humidity Chamber", "PL-3KPH", "ESPEC", "日本", "35.00",
      "120100", "温度 −40–150 ℃；湿度 20–98 %RH；容积 408 L", "电子产品、汽车零部件环境适应性试验",
      "−40–150 ℃ / 20–98 %RH", "温度波动 ±0.3 ℃", 150, 25, ["self_operated", "test_by_proxy", "outsourced_testing"],
@@ -88,7 +93,8 @@ INSTRUMENTS = [
     ("lab2", "MJ-005", "紫外老化试验箱", "UV Accelerated Weathering Tester", "QUV/spray", "Q-Lab", "美国", "18.00",
      "120100", "UVA-340/UVB-313 灯管；冷凝与喷淋", "涂料、塑料、橡胶耐候性加速老化", "辐照度 0.35–1.55 W/m²",
      "±0.02 W/m²", 100, 30, ["self_operated", "test_by_proxy"], {"slot_minutes": 60, "min_minutes": 60,
-                                                                    "max_minutes": 1440, "requires_approval": False}),
+                                                                    "max_minutes": 1440, "requires_approval": False,
+                                                                    "requires_qualification": False}),
     ("lab2", "MJ-006", "火花直读光谱仪", "Spark Optical Emission Spectrometer", "SPECTROMAXx", "SPECTRO", "德国",
      "75.00", "010100", "基体 Fe/Al/Cu/Ni 等；分析时间 < 30 s", "钢铁、有色金属牌号鉴定与成分分析", "C 0.001–4.5%",
      "符合 GB/T 4336", 350, 20, ["self_operated", "assisted", "test_by_proxy"], {}),
@@ -169,7 +175,8 @@ def load(now):
             slot_minutes=extra.get("slot_minutes", 30), min_minutes=extra.get("min_minutes", 30),
             max_minutes=extra.get("max_minutes", 480), lead_minutes=60, max_advance_days=60,
             buffer_minutes=15 if category.startswith("01") else 0, max_future_bookings_per_org=5,
-            cancel_free_hours=24, created_at=now, updated_at=now,
+            cancel_free_hours=24, requires_qualification=extra.get("requires_qualification", True),
+            created_at=now, updated_at=now,
         )
         instrument.service_modes = modes
         if extra.get("hours") == "24x7":

@@ -155,3 +155,37 @@ message("pilot_table_submitted", _l("试点统计表已提交"), _l("%(district)
 message("pilot_table_accepted", _l("试点统计表已通过"), _l("%(year)s 年试点工作情况统计表已通过市局审核。"), "stats.pilots")
 message("pilot_table_returned", _l("试点统计表被退回"), _l("%(year)s 年试点工作情况统计表被市局退回：%(comment)s"),
         "stats.pilots")
+
+# Operator qualifications and training (上机资格)
+message("qualification_granted_independent", _l("已取得独立上机资格"),
+        _l("您已取得 %(instrument)s 的独立上机资格，可以预约自主上机（占用共享）。"), "catalog.instrument",
+        instrument_id="instrument_id")
+message("qualification_granted_assisted", _l("已取得上机资格"),
+        _l("您已取得 %(instrument)s 的人员指导下上机资格，可以预约技术共享；自主上机须取得独立上机资格。"),
+        "catalog.instrument", instrument_id="instrument_id")
+message("qualification_revoked", _l("上机资格已被撤销"),
+        _l("您在 %(instrument)s 上的上机资格已被机构撤销。原因：%(reason)s"), "catalog.instrument",
+        instrument_id="instrument_id")
+message("qualification_expired", _l("上机资格已到期"),
+        _l("您在 %(instrument)s 上的上机资格已于 %(expires_on)s 到期。如需继续自主上机，请重新申请培训。"),
+        "catalog.instrument", instrument_id="instrument_id")
+message("qualification_lapsed", _l("上机资格因长期未使用失效"),
+        _l("您已 %(days)s 天未自主使用 %(instrument)s，上机资格已失效。如需继续自主上机，请重新申请培训。"),
+        "catalog.instrument", instrument_id="instrument_id")
+message("qualification_lapse_reminder", _l("上机资格即将失效"),
+        _l("您在 %(instrument)s 上的上机资格将于 %(date)s 因 %(days)s 天未使用而失效；在此之前完成一次自主上机即可继续保持。"),
+        "catalog.instrument", instrument_id="instrument_id")
+message("qualification_expiry_reminder", _l("上机资格即将到期"),
+        _l("您在 %(instrument)s 上的上机资格有效期至 %(date)s，到期后须重新培训才能自主上机。"), "catalog.instrument",
+        instrument_id="instrument_id")
+message("training_requested", _l("新的上机培训申请"),
+        _l("%(user)s（%(organization)s）申请 %(instrument)s 的上机培训，请安排培训时间。"), "qualifications.queue")
+message("training_scheduled", _l("上机培训已安排"),
+        _l("您申请的 %(instrument)s 上机培训安排在 %(start)s–%(end)s，请准时参加。"), "catalog.instrument",
+        instrument_id="instrument_id")
+message("training_failed", _l("上机培训未通过"),
+        _l("您参加的 %(instrument)s 上机培训（%(start)s）未通过考核。如需再次培训，请重新申请。"), "catalog.instrument",
+        instrument_id="instrument_id")
+message("training_declined", _l("上机培训申请未受理"),
+        _l("机构未能安排您在 %(instrument)s 上的上机培训。原因：%(reason)s"), "catalog.instrument",
+        instrument_id="instrument_id")

@@ -6,6 +6,9 @@ stores both or neither. The scheduler delivers e-mail later (app/notify/mailer.p
 import sqlalchemy as sa
 
 from models import Notification, User, db
+from models.errors import NotFound
+
+from ..policy import parse_id
 
 
 def notify(recipient, kind, **payload):
@@ -47,7 +50,11 @@ def mark_read(user, now, notification_id=None):
 
 
 def get_own(user, notification_id):
-    return db.session.scalar(
-        sa.select(Notification).where(Notification.id == notification_id,
+    """The user's own notification; NotFound for anyone else's (as for one that does not exist)."""
+    note = db.session.scalar(
+        sa.select(Notification).where(Notification.id == parse_id(notification_id),
                                       Notification.recipient_id == user.id)
     )
+    if note is None:
+        raise NotFound()
+    return note

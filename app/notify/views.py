@@ -30,9 +30,7 @@ def index():
 @login_required
 def open_one(note_id):
     note = services.get_own(current_user, note_id)
-    if note is None:
-        return redirect(url_for(".index"))
-    services.mark_read(current_user, clock.now(), note_id)
+    services.mark_read(current_user, clock.now(), note.id)
     db.session.commit()
     _title, _body, url = render(note)
     return redirect(url or url_for(".index"))

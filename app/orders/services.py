@@ -1,7 +1,9 @@
 """Service orders from request to signed-off report, and the instrument time spent on them."""
+import unicodedata
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
 from models.errors import Forbidden, NotFound, ValidationError
@@ -29,6 +31,11 @@ def _tell_customer(order, kind, **extra):
 
 def _tell_institution(order, kind, **extra):
     notify_organization(order.institution_id, kind, **_payload(order, **extra))
+
+
+def _printable(number):
+    """A number goes into file names, headers and labels: no line breaks, NULs or other control characters."""
+    return not any(unicodedata.category(char).startswith("C") for char in number)
 
 
 def submit(actor, data, now):
@@ -120,8 +127,8 @@ def cancel(actor, order, reason, now):
 def receive_sample(actor, order, now, sample_no=None):
     order.require("receive_sample", actor, now)
     number = (sample_no or "").strip() or f"YP-{local_today(now).year}-{order.id:06d}"
-    if len(number) > 40:
-        raise ValidationError(fields={"sample_no": _l("样品编号最多 40 个字符。")})
+    if len(number) > 40 or not _printable(number):
+        raise ValidationError(fields={"sample_no": _l("样品编号最多 40 个字符，不能含换行等控制字符。")})
     taken = db.session.scalar(sa.select(ServiceOrder.id).where(
         ServiceOrder.institution_id == order.institution_id, ServiceOrder.sample_no == number,
         ServiceOrder.id != order.id))
@@ -143,16 +150,27 @@ def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     """Check the PDF, store it, then record the issue: a refused file changes nothing."""
     order.require("report", actor, now)
     number = (report_no or "").strip()
-    if not number or len(number) > 50:
-        raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内）。")})
+    if not number or len(number) > 50 or not _printable(number):
+        raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内，不能含换行等控制字符）。")})
     if db.session.scalar(sa.select(ServiceOrder.id).where(ServiceOrder.institution_id == order.institution_id,
                                                           ServiceOrder.report_no == number)):
         raise ValidationError(fields={"report_no": _l("报告编号“%(no)s”已被使用。", no=number)})
     reports.check_pdf(data, max_bytes)
     order.transition("report_issued", actor=actor, now=now, action="report_issued")
     order.report_no, order.report_issued_at, order.report_size = number, now, len(data)
+    _claim_report(order, number)
     order.report_file = reports.store(upload_dir, data)
     _tell_customer(order, "order_report_issued", report_no=number)
+
+
+def _claim_report(order, number):
+    """Write the order's new state first: a concurrent report or cancellation that got there first makes this
+    flush fail (409, or 422 for a number taken meanwhile) before any file is written."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationError(fields={"report_no": _l("报告编号“%(no)s”已被使用。", no=number)}) from None
 
 
 def complete(actor, order, now):

@@ -1,6 +1,7 @@
 """Reviews: once per completed booking or order, by the enterprise that used the service."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
 from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
@@ -30,8 +31,14 @@ def _review(actor, subject, institution_id, is_customer, completed, score, comme
         raise Conflict(_l("您已经评价过这次服务。"))
     review = Review(organization_id=actor.organization_id, institution_id=institution_id, created_by=actor,
                     score=score, comment=comment.strip(), created_at=now, **link)
-    db.session.add(review)
-    db.session.flush()
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(review)
+        db.session.flush()
+    except IntegrityError:  # a colleague's review of the same service was saved a moment earlier
+        savepoint.rollback()
+        raise Conflict(_l("您已经评价过这次服务。")) from None
+    savepoint.commit()
     audit.record(subject, "reviewed", actor=actor, at=now, details={"score": score})
     notify_organization(institution_id, "review_received", score=score, subject=getattr(subject, "title", None)
                         or subject.instrument.name, **{k: v for k, v in link.items()})

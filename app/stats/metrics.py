@@ -1,8 +1,11 @@
 """The statistics of DESIGN.md, by SQL aggregation, for any period and scope.
 
 服务次数 service_count      completed bookings starting in the period + orders whose report was issued in it
+                               + enterprises trained in completed training sessions starting in it (one
+                               service of kind training per session and enterprise)
 服务市场主体数量 enterprises_served   distinct enterprises with at least one counted service
-对外服务机时 external_hours   actual hours of completed bookings + instrument time logged on orders,
+对外服务机时 external_hours   actual hours of completed bookings + instrument time logged on orders
+                               + hours of completed training sessions (their trainees are enterprises),
                                each clipped to the period (bookings that cross its edge count in part)
 有效工作机时 effective_hours  external hours + internal-use closures (clipped)
 共享率 sharing_rate           external / effective
@@ -23,6 +26,7 @@ from models.instrument import Closure, Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import Review, ServiceOrder
 from models.organization import Organization
+from models.qualification import LONGEST_SESSION, TrainingRequest, TrainingSession
 
 from . import openhours
 from .sql import clipped_hours, instant
@@ -98,6 +102,24 @@ def _orders(scope, period, key, group_by):
     return {row.key: row for row in db.session.execute(stmt.group_by(key))}
 
 
+def trained(first, last, *names):
+    """(session, instrument, enterprise) of every enterprise trained in a completed session starting in
+    [first, last): each is one service of kind training (one per enterprise, like a booking's)."""
+    low, high = instant(first, names[0] if names else "t_start"), instant(last, names[1] if names else "t_end")
+    return (sa.select(TrainingSession.id.label("session_id"), TrainingSession.instrument_id.label("instrument_id"),
+                      TrainingRequest.organization_id.label("org"))
+            .join(TrainingRequest, TrainingRequest.session_id == TrainingSession.id)
+            .where(TrainingSession.status == "completed", TrainingRequest.status.in_(("passed", "failed")),
+                   TrainingSession.start_at >= low, TrainingSession.start_at < high).distinct().subquery())
+
+
+def _trainings(scope, period, key):
+    pairs = trained(period.start, period.end)
+    stmt = _via_instrument(sa.select(key.label("key"), sa.func.count().label("n")).select_from(pairs),
+                           pairs.c.instrument_id).where(_instrument_filter(scope))
+    return {row.key: int(row.n) for row in db.session.execute(stmt.group_by(key))}
+
+
 def _enterprises(scope, period, group_by):
     """COUNT(DISTINCT enterprise) over bookings and orders together, per group."""
     booking_key, order_key = _key(group_by), _key(group_by, ServiceOrder)
@@ -115,7 +137,10 @@ def _enterprises(scope, period, group_by):
         ordered = ordered.where(ServiceOrder.instrument_id.is_not(None))
     if scope.category:
         ordered = ordered.where(Instrument.category_code.like(scope.category + "%"))
-    services = sa.union_all(booked, ordered).subquery()
+    pairs = trained(period.start, period.end, "g_start", "g_end")
+    training = _via_instrument(sa.select(booking_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
+                               pairs.c.instrument_id).where(_instrument_filter(scope))
+    services = sa.union_all(booked, ordered, training).subquery()
     stmt = sa.select(services.c.key, sa.func.count(sa.distinct(services.c.org))).group_by(services.c.key)
     return dict(db.session.execute(stmt).all())
 
@@ -129,8 +154,8 @@ def _satisfaction(scope, period):
 
 
 # The additive parts of the figures: what a nightly snapshot stores per institution and day.
-BASE = ("bookings_completed", "no_shows", "orders_reported", "revenue", "external_hours", "internal_hours",
-        "open_hours")
+BASE = ("bookings_completed", "no_shows", "orders_reported", "trainings_completed", "revenue", "external_hours",
+        "internal_hours", "open_hours")
 
 
 def live_base(scope, period, group_by=None):
@@ -145,16 +170,21 @@ def live_base(scope, period, group_by=None):
     internal = _clipped(scope, period, key, Closure.start_at, Closure.end_at, Closure.instrument_id,
                         Closure.kind == "internal_use")
     orders = _orders(scope, period, _key(group_by, ServiceOrder), group_by)
+    trainings = _trainings(scope, period, key)
+    training_hours = _clipped(scope, period, key, TrainingSession.start_at, TrainingSession.end_at,
+                              TrainingSession.instrument_id, TrainingSession.status == "completed",
+                              TrainingSession.start_at > instant(period.start - LONGEST_SESSION, "s_low"))
     open_hours = openhours.by_group(scope, period, group_by)
-    keys = set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(open_hours)
+    keys = (set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(trainings)
+            | set(training_hours) | set(open_hours))
     out = {}
     for k in keys:
         b, o = bookings.get(k), orders.get(k)
         out[k] = {
             "bookings_completed": int(b.completed or 0) if b else 0, "no_shows": int(b.no_shows or 0) if b else 0,
-            "orders_reported": int(o.n) if o else 0,
+            "orders_reported": int(o.n) if o else 0, "trainings_completed": trainings.get(k, 0),
             "revenue": (Decimal(b.revenue or 0) if b else Decimal(0)) + (Decimal(o.revenue or 0) if o else Decimal(0)),
-            "external_hours": booking_hours.get(k, 0.0) + work_hours.get(k, 0.0),
+            "external_hours": booking_hours.get(k, 0.0) + work_hours.get(k, 0.0) + training_hours.get(k, 0.0),
             "internal_hours": internal.get(k, 0.0), "open_hours": open_hours.get(k, 0.0)}
     return out
 
@@ -186,11 +216,13 @@ def figures(scope, period, group_by=None, live=False):
 def combine(base, enterprises):
     base = base or {f: 0 for f in BASE}
     completed, no_shows, reported = int(base["bookings_completed"]), int(base["no_shows"]), int(base["orders_reported"])
+    trainings = int(base.get("trainings_completed", 0))
     external, internal, open_hours = float(base["external_hours"]), float(base["internal_hours"]), float(base["open_hours"])
     effective = external + internal
     return {
-        "service_count": completed + reported, "enterprises_served": enterprises,
-        "bookings_completed": completed, "orders_reported": reported, "no_shows": no_shows,
+        "service_count": completed + reported + trainings, "enterprises_served": enterprises,
+        "bookings_completed": completed, "orders_reported": reported, "trainings_completed": trainings,
+        "no_shows": no_shows,
         "external_hours": round(external, 2), "internal_hours": round(internal, 2),
         "effective_hours": round(effective, 2), "open_hours": round(open_hours, 2),
         "sharing_rate": round(external / effective, 4) if effective else None,

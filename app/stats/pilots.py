@@ -14,6 +14,7 @@ from models.reference import INDUSTRY_LABELS
 
 from ..labels import MODE_LABELS
 from ..notify.services import notify_organization
+from .metrics import trained
 from .scope import Period
 
 MANUAL = ("name", "basic_info", "funds_wan", "expert_person_times", "main_content", "main_industries",
@@ -150,11 +151,17 @@ class Services:
                              ServiceOrder.organization_id.label("org"), sa.func.count().label("n"))
                    .where(ServiceOrder.report_issued_at >= period.start, ServiceOrder.report_issued_at < period.end)
                    .group_by(ServiceOrder.institution_id, ServiceOrder.kind, ServiceOrder.organization_id))
+        pairs = trained(period.start, period.end)
+        training = (sa.select(Instrument.institution_id.label("inst"), sa.literal("training").label("kind"),
+                              pairs.c.org.label("org"), sa.func.count().label("n")).select_from(pairs)
+                    .join(Instrument, Instrument.id == pairs.c.instrument_id)
+                    .group_by(Instrument.institution_id, pairs.c.org))
         if institution_ids is not None:
             booked = booked.where(Instrument.institution_id.in_(institution_ids))
             ordered = ordered.where(ServiceOrder.institution_id.in_(institution_ids))
+            training = training.where(Instrument.institution_id.in_(institution_ids))
         self.kinds, self.enterprises = {}, {}
-        for inst, kind, org, n in db.session.execute(sa.union_all(booked, ordered)):
+        for inst, kind, org, n in db.session.execute(sa.union_all(booked, ordered, training)):
             self.kinds.setdefault(inst, Counter())[kind] += n
             self.enterprises.setdefault(inst, set()).add(org)
         self._industries = None
@@ -183,8 +190,8 @@ def proposals(pilot, services=None):
     """(主要内容, 主要产业) as the records show them: the kinds of service and the served industries."""
     services = services or Services(pilot.year, [i.id for i in pilot.institutions])
     kinds, orgs = services.of(pilot)
-    content = "、".join(str(_l("分时租赁（仪器共享）")) if kind == "booking" else str(MODE_LABELS[kind])
-                       for kind, _n in kinds.most_common())
+    words = {"booking": _l("分时租赁（仪器共享）"), "training": _l("上机培训"), **MODE_LABELS}
+    content = "、".join(str(words[kind]) for kind, _n in kinds.most_common())
     industries = Counter(services.industry_of(org) for org in orgs)
     top = [str(INDUSTRY_LABELS[code]) for code, _n in industries.most_common(3) if code in INDUSTRY_LABELS]
     return content, "、".join(top)

@@ -30,7 +30,8 @@ def take(day, now):
             continue
         stored = {f: round(v, 4) if isinstance(v, float) else v for f, v in values.items()}  # no float noise
         db.session.add(UsageSnapshot(day=day, institution_id=institution_id,
-                                     service_count=values["bookings_completed"] + values["orders_reported"],
+                                     service_count=values["bookings_completed"] + values["orders_reported"]
+                                     + values["trainings_completed"],
                                      **stored))
     marker = db.session.get(SnapshotDay, day)
     if marker is None:

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from models.reference import DISTRICT_LABELS
 
+from ..sheets import neutralise
 from . import pilots
 
 COLUMNS = [
@@ -27,7 +28,6 @@ COLUMN_LABELS = [
 ]
 WIDTHS = [6, 10, 20, 36, 12, 10, 22, 22, 9, 11, 24, 12, 12, 28, 36]
 TITLE = "{year}年质量基础设施“一站式”服务试点工作情况统计表"
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def rows(year, district_code=None):
@@ -46,13 +46,6 @@ def rows(year, district_code=None):
             pilot.quality_effect, pilot.other_effects,
         ])
     return out
-
-
-def neutralise(value):
-    """Text a spreadsheet would run as a formula is kept as text (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def _cell(value):

@@ -19,6 +19,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..reviews.services import reviews_of_institution
+from ..sheets import neutralise
 from ..web import show_errors
 from . import pilots as pilot_services
 from . import snapshot
@@ -166,7 +167,7 @@ def _csv(header, lines, name):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in line] for line in lines])
+    writer.writerows([["" if v is None else neutralise(v) for v in line] for line in lines])
     response = Response(("\ufeff" + buffer.getvalue()).encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     return response

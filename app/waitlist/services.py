@@ -13,12 +13,12 @@ from models import db
 from models.errors import Conflict, Forbidden, SlotAvailable
 from models.waitlist import LIVE, WaitlistEntry
 
-from ..availability.services import lock_instrument, obstacle
+from ..availability.services import TAKEN, lock_instrument, obstacle
 from ..booking import services as bookings
 from .offers import offer_freed_time
 
-# What may hold the time an enterprise waits for: bookings, order work, their buffers, a closure.
-WAITABLE = ("booking", "order_work", "buffer", "closure")
+# What may hold the time an enterprise waits for: any hold (a booking, order work, training), a buffer, a closure.
+WAITABLE = TAKEN | {"closure"}
 
 
 def join(actor, instrument, start, end, now):

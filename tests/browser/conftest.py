@@ -48,7 +48,7 @@ def live(database_url, tmp_path_factory):
     demo = build_demo_app(database_url, folder, now=utcnow(), suffix="browser")
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=demo.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="browser-tests",
-               UPLOAD_DIR=demo.config["UPLOAD_DIR"], INSTANCE_DIR=str(folder), RATELIMIT_STORAGE_URI="memory://",
+               UPLOAD_DIR=demo.config["UPLOAD_DIR"], INSTANCE_DIR=str(folder),
                FLASK_APP="wsgi", LOG_LEVEL="WARNING")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-PDF = b"%PDF-1.4\n% test report\n%%EOF\n"
+from tests.factories import PDF
 
 
 def order_body(world, **overrides):
@@ -106,7 +106,8 @@ def _to_testing(api, world, oid):
     return lab
 
 
-@pytest.mark.parametrize("data,status", [(b"not a pdf at all", 422), (b"%PDF-" + b"x" * 3000, 413)])
+@pytest.mark.parametrize("data,status", [(b"not a pdf at all", 422), (b"%PDF-" + b"x" * 3000, 413),
+                                         (b"%PDF-1.4\n%%EOF\n", 422)])
 def test_non_pdfs_and_oversized_pdfs_are_refused(app, api, world, placed, data, status):
     lab = _to_testing(api, world, placed["id"])
     app.config["REPORT_MAX_BYTES"] = 1000
@@ -155,3 +156,16 @@ def test_a_booking_review_through_the_api(api, world, create_instrument, create_
     assert api(world.sme_a).post(f"/bookings/{booking.id}/review", json={"score": "five"}).status_code == 422
     assert api(world.sme_b).post(f"/bookings/{booking.id}/review", json={"score": 5}).status_code == 404
     assert api(world.sme_a).post(f"/bookings/{booking.id}/review", json={"score": 3, "comment": "一般"}).status_code == 201
+
+
+def test_a_report_number_with_a_line_break_is_422_and_the_order_can_still_be_reported(api, world, placed):
+    lab = _to_testing(api, world, placed["id"])
+    refused = lab.post(f"/orders/{placed['id']}/report", data={"file": (io.BytesIO(PDF), "r.pdf"),
+                                                               "report_no": "BG-1\r\nX-Injected: 1"},
+                       content_type="multipart/form-data")
+    assert refused.status_code == 422 and "report_no" in refused.get_json()["error"]["fields"]
+    issued = lab.post(f"/orders/{placed['id']}/report", data={"file": (io.BytesIO(PDF), "r.pdf"),
+                                                              "report_no": "BG-1"},
+                      content_type="multipart/form-data")
+    assert issued.status_code == 200
+    assert lab.get(f"/orders/{placed['id']}/report").status_code == 200

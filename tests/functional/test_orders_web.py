@@ -3,8 +3,7 @@ import io
 import sqlalchemy as sa
 
 from models import Review, ServiceOrder, db
-
-PDF = b"%PDF-1.4\n% report\n%%EOF\n"
+from tests.factories import PDF
 
 
 def page(response):

@@ -1,11 +1,10 @@
-"""A second "machine" for the scale-out tests: its own process and app, same database and Redis."""
+"""A second "machine" for the scale-out tests: its own process and app, the same database."""
 
 
-def failed_sign_ins(database_url, redis_url, prefix, email, attempts, results):
+def failed_sign_ins(database_url, email, attempts, results):
     from app import create_app
 
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_ENABLED=True,
-                     RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix)
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
     client = app.test_client()
     for _ in range(attempts):
         response = client.post("/api/v1/auth/token", json={"email": email, "password": "wrong-password"})

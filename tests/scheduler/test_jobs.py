@@ -17,6 +17,7 @@ from models import Booking, Notification, db
 from models.timeutil import at_local
 from scheduler.jobs import JOBS
 from scheduler.runner import build_scheduler
+from tests.factories import PDF
 
 TUESDAY = date(2026, 3, 3)
 
@@ -105,8 +106,8 @@ def test_orders_complete_themselves_14_days_after_the_report(world, now, tmp_pat
     orders.accept(world.sme_a, order, now - timedelta(days=20))
     orders.receive_sample(world.lab_a, order, now - timedelta(days=19))
     orders.start_testing(world.lab_a, order, now - timedelta(days=18))
-    orders.issue_report(world.lab_a, order, b"%PDF-1.4\n", "BG-1", now - timedelta(days=15), upload_dir=tmp_path,
-                        max_bytes=1000)
+    orders.issue_report(world.lab_a, order, PDF, "BG-1", now - timedelta(days=15), upload_dir=tmp_path,
+                        max_bytes=10_000)
     assert twice(order_jobs.autocomplete, now - timedelta(days=2), 14) == (0, 0)
     assert twice(order_jobs.autocomplete, now, 14) == (1, 0)
     assert order.status == "completed" and notes("order_auto_completed") == [world.sme_a.id]

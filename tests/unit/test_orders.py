@@ -20,8 +20,8 @@ from models.errors import (
 )
 from models.order import TRANSITIONS
 from models.timeutil import at_local
+from tests.factories import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = date(2026, 3, 2)
 
 
@@ -204,6 +204,8 @@ def test_bad_quotes_are_refused_and_the_order_stays_submitted(world, order, now,
     (b"PK\x03\x04 this is a zip", ValidationError),
     (b"<html>%PDF-</html>", ValidationError),
     (b"%PDF-" + b"x" * 20_000, PayloadTooLarge),
+    (b"%PDF-1.4\n% only the magic bytes\n%%EOF\n", ValidationError),
+    (PDF[: len(PDF) // 2], ValidationError),
 ])
 def test_only_real_pdfs_within_the_size_cap_are_issued(world, order, now, tmp_path, data, error):
     walk_to(world, order, now, "testing", tmp_path)
@@ -303,3 +305,18 @@ def test_a_completed_booking_is_reviewed_too(world, create_instrument, create_bo
     booking = create_booking(create_instrument(world.institution_a), world.enterprise_a, status="completed",
                              created_by=world.sme_a)
     assert reviews.review_booking(world.sme_a, booking, 5, "好", now).booking_id == booking.id
+
+
+@pytest.mark.parametrize("number", ["BG-1\r\nX-Injected: 1", "BG-1\nBG-2", "BG\x00-1", "BG\t1", "BG-\u202e1", "BG\x7f1"])
+def test_a_report_number_with_control_characters_is_refused(world, order, now, tmp_path, number):
+    walk_to(world, order, now, "testing", tmp_path)
+    with pytest.raises(ValidationError) as error:
+        services.issue_report(world.lab_a, order, PDF, number, now, upload_dir=tmp_path, max_bytes=10_000)
+    assert "report_no" in error.value.fields and order.status == "testing"
+
+
+def test_a_sample_number_with_a_line_break_is_refused(world, order, now, tmp_path):
+    walk_to(world, order, now, "accepted", tmp_path)
+    with pytest.raises(ValidationError) as error:
+        services.receive_sample(world.lab_a, order, now, "YP-1\nYP-2")
+    assert "sample_no" in error.value.fields

@@ -1,0 +1,39 @@
+"""Files written inside a transaction are removed again if that transaction rolls back.
+
+A report PDF is written before the request commits; when the commit loses (a concurrent upload or
+cancellation got there first, the connection dropped), the file must not stay behind as an orphan.
+"""
+import contextlib
+import os
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from models import db
+
+PENDING = "files_written_in_transaction"
+
+
+def remove_on_rollback(path):
+    """Forget `path` when the current transaction commits; delete it when it rolls back."""
+    session = db.session()
+    session.connection()  # the file belongs to a transaction: begin one if none is open yet
+    session.info.setdefault(PENDING, []).append(str(path))
+
+
+def _committed(session):
+    session.info.pop(PENDING, None)
+
+
+def _rolled_back(session, previous_transaction):
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction may still commit
+        return
+    for path in session.info.pop(PENDING, []):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+def init_app(app):
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_soft_rollback", _rolled_back)
