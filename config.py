@@ -6,6 +6,7 @@ instance/secret_key, so a fresh clone works without any setup; create_app() make
 and the key (app/__init__.py, use_instance_folder).
 """
 import os
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -99,6 +100,11 @@ class Config:
     WAITLIST_OFFER_MINUTES = _env_int("WAITLIST_OFFER_MINUTES", 60)
 
     DEMO_AUTOLOAD = _env_bool("DEMO_AUTOLOAD", True)
+
+    # Settlement: what one enterprise may receive in innovation vouchers in a year (CNY), and the
+    # CJK font file the statements are printed with (empty: the installed fonts-wqy-zenhei).
+    VOUCHER_YEARLY_CAP = Decimal(os.environ.get("VOUCHER_YEARLY_CAP") or "300000.00")
+    PDF_FONT = os.environ.get("PDF_FONT", "")
 
 
 class TestConfig(Config):

@@ -82,12 +82,14 @@ def register_blueprints(app):
     from .orders.views import bp as orders_bp
     from .orgs.views import bp as orgs_bp
     from .qualifications.views import bp as qualifications_bp
+    from .settlement.pages import bp as settlement_bp
     from .stats.views import bp as stats_bp
     from .waitlist.views import bp as waitlist_bp
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, series_bp,
-               waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp, qualifications_bp):
+               waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp, qualifications_bp,
+               settlement_bp):
         app.register_blueprint(bp)
 
 

@@ -1,10 +1,9 @@
 """Which language a request is answered in, and the template filters for time and money."""
-from decimal import Decimal
-
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from models.money import money
 from models.timeutil import local
 
 
@@ -30,13 +29,6 @@ def select_locale():
 
 def is_english():
     return str(get_locale()) == "en"
-
-
-def money(amount):
-    """CNY with two decimals: ¥1,234.50."""
-    if amount is None:
-        return "—"
-    return f"¥{Decimal(amount):,.2f}"
 
 
 def datetime_local(dt, fmt="yyyy-MM-dd HH:mm"):

@@ -51,6 +51,19 @@ _statuses("waitlist", [
     ("waiting", _l("候补中"), "warning"), ("offered", _l("待确认"), "success"), ("claimed", _l("已预约"), "primary"),
     ("expired", _l("已失效"), "dark"), ("cancelled", _l("已退出"), "secondary"),
 ])
+_statuses("charge", [
+    ("open", _l("待结算"), "warning"), ("invoiced", _l("已开票"), "info"), ("paid", _l("已付款"), "success"),
+    ("waived", _l("已免收"), "secondary"),
+])
+_statuses("voucher", [
+    ("active", _l("可使用"), "success"), ("used_up", _l("已用完"), "secondary"), ("expired", _l("已过期"), "dark"),
+    ("revoked", _l("已撤销"), "danger"),
+])
+_statuses("adjustment", [("pending", _l("待处理"), "warning"), ("approved", _l("已同意"), "success"),
+                         ("rejected", _l("未同意"), "danger")])
+_statuses("invoice", [("requested", _l("待开票"), "warning"), ("issued", _l("已开票"), "success")])
+INVOICE_KIND_LABELS = {"normal": _l("增值税普通发票（普票）"), "special": _l("增值税专用发票（专票）")}
+SOURCE_LABELS = {"booking": _l("机时预约"), "order": _l("委托检测")}
 AUDIT_ACTIONS = {
     "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
     "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
@@ -58,6 +71,10 @@ AUDIT_ACTIONS = {
     "submitted": _l("提交委托"), "quoted": _l("报价"), "accepted": _l("接受报价"), "declined": _l("拒绝报价"),
     "sample_received": _l("收样"), "testing": _l("开始检测"), "report_issued": _l("出具报告"),
     "work_logged": _l("登记仪器使用"), "reviewed": _l("评价"),
+    "charged": _l("生成费用"), "adjustment_requested": _l("申请调整金额"), "adjusted": _l("调整金额"),
+    "voucher_applied": _l("使用创新券"), "invoiced": _l("开票"), "requested": _l("申请开票"),
+    "invoice_issued": _l("开具发票"), "paid": _l("确认付款"), "waived": _l("免收"),
+    "issued": _l("发放"), "revoked": _l("撤销"), "used_up": _l("额度用完"), "refunded": _l("退回额度"),
 }
 # Operator qualifications and training (上机资格)
 LEVEL_LABELS = {"assisted": _l("人员指导下上机"), "independent": _l("独立上机")}
@@ -98,4 +115,5 @@ def init_app(app):
         closure_kind_label=CLOSURE_KIND_LABELS.get, weekday_label=WEEKDAYS.get,
         audit_action_label=lambda action: AUDIT_ACTIONS.get(action, action), slot_label=SLOT_LABELS.get,
         disposal_label=DISPOSAL_LABELS.get, review_words=REVIEW_WORDS, level_label=LEVEL_LABELS.get,
+        invoice_kind_label=INVOICE_KIND_LABELS.get, source_label=SOURCE_LABELS.get,
     )

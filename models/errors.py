@@ -115,6 +115,12 @@ class PolicyViolation(DomainError):
     default_message = _l("不符合该仪器的预约规则。")
 
 
+class VoucherUnusable(DomainError):
+    status = 422
+    code = "voucher_unusable"
+    default_message = _l("该创新券不能使用：已过期、已用完、已撤销，或不属于贵单位。")
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

@@ -30,3 +30,25 @@ def uscc_error(code):
     if code[17] != expected:
         return _l("统一社会信用代码校验位不正确，请核对后重新输入。")
     return None
+
+
+# 纳税人识别号 (taxpayer identification number) on an invoice request ----------------------------
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+TAXPAYER_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _resident_id_valid(code):
+    """A GB 11643 citizen identity number (individual businesses' taxpayer number): 17 digits and a check."""
+    if len(code) != 18 or not code[:17].isdigit():
+        return False
+    return ID_CHECK[sum(int(ch) * w for ch, w in zip(code[:17], ID_WEIGHTS, strict=True)) % 11] == code[17]
+
+
+def taxpayer_number_error(code):
+    """None when `code` is a USCC, an 18-digit identity-based number, or a 15- or 20-character taxpayer number."""
+    if len(code) == 18:
+        return None if _resident_id_valid(code) else uscc_error(code)
+    if len(code) in (15, 20) and set(code) <= TAXPAYER_CHARACTERS:
+        return None
+    return _l("纳税人识别号应为 18 位统一社会信用代码，或 15 位、20 位税号（数字和大写字母）。")

@@ -7,6 +7,7 @@ from app.notify import mailer
 from app.ops import services as ops
 from app.orders import jobs as order_jobs
 from app.qualifications import jobs as qualification_jobs
+from app.settlement import vouchers
 from app.stats import snapshot
 from app.waitlist import jobs as waitlist_jobs
 
@@ -59,3 +60,11 @@ def usage_snapshot(now):
 def qualification_upkeep(now):
     expired, lapsed = qualification_jobs.expire(now), qualification_jobs.lapse(now)
     return f"qualifications expired {expired}, lapsed {lapsed}, reminded {qualification_jobs.remind(now)}"
+
+
+def expire_vouchers(now):
+    return f"expired vouchers {vouchers.expire(now)}"
+
+
+def voucher_reminders(now):
+    return f"voucher reminders {vouchers.remind_expiring(now)}"

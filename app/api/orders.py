@@ -19,6 +19,7 @@ from ..orders.forms import OrderForm
 from ..policy import get_in_scope, is_party, parse_id, scoped
 from ..reviews import services as reviews
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
+from .vouchers import net_estimate_fields
 
 
 def order_json(order, viewer):
@@ -40,6 +41,7 @@ def order_json(order, viewer):
         "actions": [a for a in ACTIONS if order.can(a, viewer, clock.now())],
     }
     body["title"] = str(body["title"])
+    body.update(net_estimate_fields(order, viewer))
     if not masked:
         body["description"] = order.description
         body["sample"] = {"name": order.sample_name, "model": order.sample_model, "quantity": order.sample_quantity,

@@ -14,6 +14,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..policy import parse_id, require_statistics_reader
+from ..settlement.figures import settlement_figures
 from ..stats import pilots as pilot_services
 from ..stats import table
 from ..stats.forms import PilotForm
@@ -39,6 +40,9 @@ def stats_summary():
     scope = scope_for(who, district=request.args.get("district"), category=request.args.get("category", ""))
     body = summary(scope, Period.year(year))
     body["revenue"] = _money(body["revenue"])
+    settled = settlement_figures(scope, Period.year(year))
+    body.update({key: _money(settled[key]) for key in ("charges_total", "voucher_total", "net_total")},
+                voucher_enterprises=settled["voucher_enterprises"])
     target = CITY_ENTERPRISE_TARGET
     district = request.args.get("district") or (who.district_code if who.is_district else None)
     if district:

@@ -15,6 +15,7 @@ from models.booking import Booking
 
 from ..claims import each_claimed
 from ..qualifications import services as qualifications
+from ..settlement.charges import record_booking
 from ..waitlist.offers import offer_freed_time
 from .services import tell_customer, tell_institution
 
@@ -52,6 +53,7 @@ def close_overdue_checkins(now, overdue_minutes):
         booking.auto_closed = True
         booking.charge_amount = booking.charge_for_actual_use()
         qualifications.record_use(booking, now)
+        record_booking(booking, now)
         tell_institution(booking, "booking_auto_closed")
 
     return each_claimed(_due("checked_in", Booking.end_at <= now - timedelta(minutes=overdue_minutes)), act)

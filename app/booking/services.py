@@ -30,6 +30,7 @@ from models.timeutil import local, minutes_of_day
 from ..availability.services import TAKEN, grid_offset, lock_instrument, obstacle
 from ..notify.services import notify, notify_organization
 from ..qualifications import services as qualifications
+from ..settlement.charges import record_booking
 from ..waitlist.offers import offer_freed_time
 from . import credit
 
@@ -258,6 +259,7 @@ def check_out(actor, booking, now, at=None):
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()
     qualifications.record_use(booking, now)
+    record_booking(booking, now)
     tell_customer(booking, "booking_completed")
 
 

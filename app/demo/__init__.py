@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Organization, User, db
 
-from . import accounts, bookings, catalog, history, orders, qualifications
+from . import accounts, bookings, catalog, history, orders, qualifications, settlement
 
 DEMO_DOMAIN = "@demo.local"
-STEPS = [accounts, catalog, qualifications, bookings, orders, history]
+STEPS = [accounts, catalog, qualifications, bookings, orders, history, settlement]
 
 
 class DemoRefused(Exception):

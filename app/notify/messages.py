@@ -6,7 +6,11 @@ the text is written when it is read, so it follows the reader's language.
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from models.money import money
+
 MESSAGES = {}
+# Payload keys that hold an amount ("1125.00"): shown as money() shows every amount, ¥1,125.00.
+MONEY_KEYS = frozenset({"amount", "amount_before", "voucher_amount", "net_amount", "balance", "total"})
 
 
 def message(kind, title, body, endpoint=None, **url_args):
@@ -22,7 +26,8 @@ def render(note, base_url=None):
     title, body, endpoint, url_args = MESSAGES.get(
         note.kind, (_l("系统通知"), _l("您有一条新的通知。"), None, {})
     )
-    payload = _Defaults(note.payload or {})
+    payload = _Defaults({key: money(value) if key in MONEY_KEYS else value
+                         for key, value in (note.payload or {}).items()})
     text_title, text_body = str(title) % payload, str(body) % payload
     url = None
     if endpoint and all(key in payload for key in url_args.values()):
@@ -123,7 +128,7 @@ message("order_submitted", _l("新的检测委托"),
         _l("%(organization)s 提交了委托“%(title)s”（%(number)s），请报价或说明不能受理的原因。"), "orders.detail",
         order_id="order_id")
 message("order_quoted", _l("机构已报价"),
-        _l("委托“%(title)s”报价 ¥%(amount)s，有效期至 %(valid_until)s，请确认。"), "orders.detail", order_id="order_id")
+        _l("委托“%(title)s”报价 %(amount)s，有效期至 %(valid_until)s，请确认。"), "orders.detail", order_id="order_id")
 message("order_accepted", _l("企业已接受报价"),
         _l("%(organization)s 接受了委托“%(title)s”的报价，请安排收样。"), "orders.detail", order_id="order_id")
 message("order_declined", _l("企业未接受报价"),
@@ -189,3 +194,28 @@ message("training_failed", _l("上机培训未通过"),
 message("training_declined", _l("上机培训申请未受理"),
         _l("机构未能安排您在 %(instrument)s 上的上机培训。原因：%(reason)s"), "catalog.instrument",
         instrument_id="instrument_id")
+# Settlement and innovation vouchers
+message("voucher_issued", _l("获得科技创新券"),
+        _l("%(issuer)s 向贵单位发放了科技创新券 %(code)s（%(programme)s）：额度 %(amount)s，补贴比例 %(percent)s%%，"
+           "有效期至 %(valid_until)s。"), "settlement.vouchers_page")
+message("voucher_expiring", _l("创新券即将到期"),
+        _l("科技创新券 %(code)s 将于 %(valid_until)s 到期，剩余额度 %(balance)s，请在到期前使用。"), "settlement.vouchers_page")
+message("voucher_revoked", _l("创新券已撤销"),
+        _l("科技创新券 %(code)s 已被发放部门撤销，剩余额度不能再使用。原因：%(reason)s"), "settlement.vouchers_page")
+message("voucher_applied", _l("企业使用了创新券"),
+        _l("%(organization)s 对费用 #%(charge_id)s 使用了科技创新券 %(code)s，抵扣 %(voucher_amount)s，企业应付 %(net_amount)s。"),
+        "settlement.charge", charge_id="charge_id")
+message("adjustment_requested", _l("费用调整申请"),
+        _l("%(organization)s 申请将费用 #%(charge_id)s 由 %(amount_before)s 调整为 %(amount)s。原因：%(reason)s"),
+        "settlement.charge", charge_id="charge_id")
+message("adjustment_approved", _l("费用调整已同意"),
+        _l("%(institution)s 同意将费用 #%(charge_id)s 由 %(amount_before)s 调整为 %(amount)s。"),
+        "settlement.charge", charge_id="charge_id")
+message("adjustment_rejected", _l("费用调整未同意"),
+        _l("%(institution)s 未同意费用 #%(charge_id)s 的调整申请。原因：%(reason)s"), "settlement.charge",
+        charge_id="charge_id")
+message("invoice_requested", _l("新的开票申请"),
+        _l("%(organization)s 申请开具发票（%(count)s 笔费用，合计 %(total)s）。"), "settlement.invoices_page")
+message("invoice_issued", _l("发票已开具"),
+        _l("%(institution)s 已开具发票 %(invoice_no)s（%(issued_on)s），合计 %(total)s，将发送至 %(email)s。"),
+        "settlement.invoices_page")

@@ -15,6 +15,7 @@ from models.timeutil import local_today
 
 from ..booking.services import check_calendar, lock_instrument, write_hold
 from ..notify.services import notify, notify_organization
+from ..settlement.charges import record_order
 from . import reports
 
 MAX_ITEMS = 30
@@ -179,6 +180,7 @@ def complete(actor, order, now):
         order.require("complete", actor, now)
     order.transition("completed", actor=actor, now=now, action="completed")
     order.completed_at = now
+    record_order(order, now)
     if actor is None:
         _tell_customer(order, "order_auto_completed")
     else:

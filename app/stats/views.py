@@ -13,12 +13,14 @@ from models import District, Organization, db
 from models.booking import Booking
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
+from models.money import money
 from models.pilot import Pilot
 from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, INDUSTRY_LABELS
 from models.timeutil import local_today
 
 from .. import clock
 from ..reviews.services import reviews_of_institution
+from ..settlement.figures import settlement_by_district, settlement_figures
 from ..sheets import neutralise
 from ..web import show_errors
 from . import pilots as pilot_services
@@ -81,7 +83,7 @@ def _institution(year, period):
          "data": [NATIONAL_BENCHMARK_HOURS] * len(rows)}])
     return render_template("stats/institution.html", year=year, totals=summary(scope, period), rows=rows, chart=bar,
                            reviews=reviews_of_institution(current_user.organization_id),
-                           benchmark=NATIONAL_BENCHMARK_HOURS)
+                           benchmark=NATIONAL_BENCHMARK_HOURS, settlement=settlement_figures(scope, period))
 
 
 def _industries(scope, period):
@@ -113,7 +115,8 @@ def _district(year, period, code):
     return render_template(
         "stats/district.html", year=year, district=district, totals=totals, months=months, trend=trend,
         top_institutions=top_institutions, top_instruments=instruments[:10], underused=underused[:20],
-        industries=_industries(scope, period), target=district.enterprise_target)
+        industries=_industries(scope, period), target=district.enterprise_target,
+        settlement=settlement_figures(scope, period))
 
 
 def _city(year, period):
@@ -129,7 +132,9 @@ def _city(year, period):
                            enterprise_counts=enterprise_counts, totals=totals, chart=side_by_side,
                            pilot_count=pilot_count, pilot_target=CITY_PILOT_TARGET,
                            enterprise_target=CITY_ENTERPRISE_TARGET, months=snapshot.trend(scope_for(current_user),
-                                                                                          year, clock.now()))
+                                                                                          year, clock.now()),
+                           settlement=settlement_figures(scope_for(current_user), period),
+                           settlement_districts=settlement_by_district(scope_for(current_user), period))
 
 
 @bp.get("/instruments.csv")
@@ -139,7 +144,7 @@ def instruments_csv():
     header = [_("仪器"), _("开放机时"), _("有效工作机时"), _("对外服务机时"), _("利用率"), _("爽约率"), _("服务次数"),
               _("服务市场主体数量"), _("收入（元）")]
     lines = [[r["name"], r["open_hours"], r["effective_hours"], r["external_hours"], r["utilization"],
-              r["no_show_rate"], r["service_count"], r["enterprises_served"], r["revenue"]]
+              r["no_show_rate"], r["service_count"], r["enterprises_served"], money(r["revenue"])]
              for r in _instrument_rows(scope, Period.year(year))]
     return _csv(header, lines, f"instruments-{year}.csv")
 

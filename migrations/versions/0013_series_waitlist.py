@@ -5,7 +5,7 @@ waitlist_entries: enterprises waiting for taken instrument time, with a partial 
 an enterprise holds one place in line per interval.
 
 Revision ID: 0013_series_waitlist
-Revises: 0012_qualifications (chained onto main's head when main was merged)
+Revises: 0014_settlement (chained onto main's head when main was merged)
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_series_waitlist'
-down_revision = '0012_qualifications'
+down_revision = '0014_settlement'
 branch_labels = None
 depends_on = None
 

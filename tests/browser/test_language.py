@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from app.catalog.spreadsheet import HEADERS, SHEETS
 from app.demo.accounts import organization
 from app.stats.table import COLUMNS
-from models import Booking, Instrument, Pilot, ServiceOrder, db
+from models import Booking, Charge, Instrument, Pilot, ServiceOrder, db
 
 from .conftest import sign_in
 from .test_journeys import spreadsheet_with_one_bad_row
@@ -80,6 +80,7 @@ def ids(live_app):
             "lab_order": first(sa.select(ServiceOrder.id).where(ServiceOrder.institution_id == lab)
                                .order_by(ServiceOrder.id.desc())),
             "pilot": first(sa.select(Pilot.id).where(Pilot.district_code == "310115").order_by(Pilot.id)),
+            "charge": first(sa.select(Charge.id).where(Charge.organization_id == sme, Charge.voucher_id.is_not(None))),
         }
 
 
@@ -91,16 +92,18 @@ def pages_of(role, ids):
         "sme": anyone + ["/bookings", f"/bookings/{ids['booking']}", "/orders", "/orders/new",
                          f"/orders/{ids['order']}", "/notifications/", "/calendar", "/auth/profile",
                          f"/instruments/{ids['lab_instrument']}", f"/instruments/{ids['lab_instrument']}/training",
-                         "/waitlist"],
+                         "/settlement/", f"/settlement/charges/{ids['charge']}", "/settlement/statements",
+                         "/settlement/invoices", "/settlement/vouchers", "/waitlist"],
         "lab": ["/console/instruments", "/console/instruments/new", f"/console/instruments/{ids['lab_instrument']}/edit",
                 f"/console/instruments/{ids['lab_instrument']}/hours",
                 f"/console/instruments/{ids['lab_instrument']}/closures", "/console/bookings/pending",
                 "/console/bookings", "/console/today", "/console/orders", f"/orders/{ids['lab_order']}",
                 "/console/institution", "/console/import", "/console/training",
-                f"/console/instruments/{ids['lab_instrument']}/qualifications", "/waitlist"],
+                f"/console/instruments/{ids['lab_instrument']}/qualifications", "/settlement/",
+                f"/settlement/charges/{ids['charge']}", "/settlement/invoices", "/settlement/statements", "/waitlist"],
         "pudong": ["/stats/", "/stats/pilots", f"/stats/pilots/{ids['pilot']}/edit", "/stats/pilots/new",
-                   "/district/signups"],
-        "city": ["/stats/", "/stats/pilots", "/admin/calendar/"],
+                   "/district/signups", "/settlement/vouchers"],
+        "city": ["/stats/", "/stats/pilots", "/admin/calendar/", "/settlement/vouchers"],
         "admin": ["/admin/organizations", "/admin/users"],
     }[role]
 

@@ -1,6 +1,12 @@
 // Small behaviours shared by every page. No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
+  // Amounts shown in the page the way the server shows them (models/money.py): ¥1,234.50.
+  window.qiMoney = function (amount) {
+    var cents = Math.round(Math.abs(amount) * 100);
+    var whole = Math.floor(cents / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (amount < 0 ? "-" : "") + "¥" + whole + "." + String(cents % 100).padStart(2, "0");
+  };
   // Forms with data-confirm ask before they submit (destructive actions).
   document.addEventListener("submit", function (event) {
     var form = event.target;

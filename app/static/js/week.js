@@ -56,7 +56,7 @@
     summary.textContent = startInput.value.replace("T", " ") + " – " +
       (sameDay ? endInput.value.slice(11) : endInput.value.replace("T", " ")) + " · " + hours + " " + summary.dataset.hours +
       (taken() ? " · " + summary.dataset.taken : "");
-    price.textContent = "¥" + (hours * rate).toFixed(2);
+    price.textContent = window.qiMoney(hours * rate);
   }
   table.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-start]");
