@@ -13,7 +13,7 @@ from tests import factories
 NOW = factories.NOW  # Monday 2026-03-02 09:00 Shanghai
 TODAY = date(2026, 3, 2)
 CAP = Decimal("300000.00")
-PDF = b"%PDF-1.4\n% test report\n%%EOF\n"
+PDF = factories.PDF
 
 
 def lab_instrument(world, **fields):
