@@ -4,6 +4,9 @@ booking_series holds the rule; bookings.series_id names the series an occurrence
 waitlist_entries: enterprises waiting for taken instrument time, with a partial unique index so
 an enterprise holds one place in line per interval.
 
+SQLite may hold data already: bookings.series_id is added in place, not by a batch copy (dropping a
+table other tables reference fails with foreign keys on), and removed the same way, as 0012 does.
+
 Revision ID: 0013_series_waitlist
 Revises: 0014_settlement (chained onto main's head when main was merged)
 Create Date: 2026-12-01 10:00:00
@@ -18,6 +21,27 @@ branch_labels = None
 depends_on = None
 
 LIVE = sa.text("status IN ('waiting', 'offered')")
+SERIES = "series_id INTEGER CONSTRAINT fk_bookings_series_id_booking_series REFERENCES booking_series (id)"
+
+
+def _sqlite():
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _edit_sqlite_schema(table, old, new):
+    """SQLite's documented in-place schema edit (sqlite.org/lang_altertable.html, "Making Other Kinds Of
+    Table Schema Changes"), here to remove a FOREIGN KEY clause before its column is dropped. No table is
+    copied or dropped, so the references other tables hold stay intact."""
+    bind = op.get_bind()
+    create = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (table,)).scalar()
+    assert old in create, f"{table}: {old!r} not found"
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                         (create.replace(old, new), table))
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 def upgrade():
@@ -46,11 +70,13 @@ def upgrade():
                             name=op.f('fk_booking_series_organization_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_series'))
     )
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_bookings_series_id_booking_series'), 'booking_series',
-                                    ['series_id'], ['id'])
-        batch_op.create_index(batch_op.f('ix_bookings_series_id'), ['series_id'], unique=False)
+    if _sqlite():
+        op.execute(f"ALTER TABLE bookings ADD COLUMN {SERIES}")
+    else:
+        op.add_column('bookings', sa.Column('series_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_bookings_series_id_booking_series'), 'bookings', 'booking_series',
+                              ['series_id'], ['id'])
+    op.create_index(op.f('ix_bookings_series_id'), 'bookings', ['series_id'], unique=False)
 
     op.create_table('waitlist_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -88,8 +114,11 @@ def upgrade():
 
 def downgrade():
     op.drop_table('waitlist_entries')
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bookings_series_id'))
-        batch_op.drop_constraint(batch_op.f('fk_bookings_series_id_booking_series'), type_='foreignkey')
-        batch_op.drop_column('series_id')
+    op.drop_index(op.f('ix_bookings_series_id'), table_name='bookings')
+    if _sqlite():
+        _edit_sqlite_schema('bookings', SERIES, "series_id INTEGER")
+        op.execute("ALTER TABLE bookings DROP COLUMN series_id")
+    else:
+        op.drop_constraint(op.f('fk_bookings_series_id_booking_series'), 'bookings', type_='foreignkey')
+        op.drop_column('bookings', 'series_id')
     op.drop_table('booking_series')
