@@ -37,10 +37,10 @@ def three_weeks_free(machine, now):
 
 @pytest.fixture
 def repair_in_week_two(live_app):
-    """The hardness tester is closed for repair on the second date of the series the SME will ask for."""
+    """The CMM is closed for repair on the second date of the series the SME will ask for."""
     now = utcnow()
     with live_app.app_context():
-        machine = instrument("MJ-013")
+        machine = instrument("MJ-011")  # the SME holds an independent qualification on it
         start, end = three_weeks_free(machine, now)
         day = local(start).date() + timedelta(days=7)
         db.session.add(Closure(instrument_id=machine.id, start_at=at_local(day), end_at=at_local(day, 1440),
