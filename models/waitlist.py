@@ -68,10 +68,6 @@ class WaitlistEntry(Guarded, TimestampMixin, db.Model):
                  sqlite_where=sa.text("status IN ('waiting', 'offered')")),
     )
 
-    @property
-    def is_live(self):
-        return self.status in LIVE
-
     def overlaps(self, other):
         return self.start_at < other.end_at and other.start_at < self.end_at
 
