@@ -11,14 +11,16 @@ from .order import OrderItem, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
+from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
 from .stats import SnapshotDay, UsageSnapshot
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
+from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AuditRecord", "Booking", "CalendarDay", "Category", "Closure", "Heartbeat", "ImportBatch",
-           "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder", "Pilot",
-           "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot",
+__all__ = ["db", "utcnow", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure", "Heartbeat",
+           "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder",
+           "Pilot", "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot",
            "District", "Organization", "ApiToken", "SignInAttempt", "User", "UserSession", "AdjustmentRequest",
-           "Charge", "InvoiceRequest", "Voucher"]
+           "Charge", "InvoiceRequest", "Voucher", "WaitlistEntry"]

@@ -8,11 +8,13 @@ from . import (
                orders,
                qualifications,
                reference,
+               series,
                statements,
                stats,
                vouchers,
+               waitlist,
 )
 from .base import bp
 
-__all__ = ["bp", "auth", "bookings", "calendar", "catalog", "charges", "orders", "qualifications", "reference", "statements",
-           "stats", "vouchers"]
+__all__ = ["bp", "auth", "bookings", "calendar", "catalog", "charges", "orders", "qualifications", "reference", "series",
+           "statements", "stats", "vouchers", "waitlist"]
