@@ -98,6 +98,10 @@ class Config:
     CHECKIN_OVERDUE_MINUTES = _env_int("CHECKIN_OVERDUE_MINUTES", 60)
     ORDER_AUTOCOMPLETE_DAYS = _env_int("ORDER_AUTOCOMPLETE_DAYS", 14)
     SCHEDULER_HEARTBEAT_MAX_AGE = _env_int("SCHEDULER_HEARTBEAT_MAX_AGE", 180)
+    # No-shows of one enterprise at one institution within 90 days after which its bookings there need approval.
+    NO_SHOW_LIMIT = _env_int("NO_SHOW_LIMIT", 3)
+    # How long the first in line on a waitlist may claim the time that freed up.
+    WAITLIST_OFFER_MINUTES = _env_int("WAITLIST_OFFER_MINUTES", 60)
 
     DEMO_AUTOLOAD = _env_bool("DEMO_AUTOLOAD", True)
 

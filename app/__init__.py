@@ -72,6 +72,7 @@ def register_blueprints(app):
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .booking.series_views import bp as series_bp
     from .booking.views import bp as booking_bp
     from .calendar.views import bp as calendar_bp
     from .catalog.views import bp as catalog_bp
@@ -84,10 +85,12 @@ def register_blueprints(app):
     from .qualifications.views import bp as qualifications_bp
     from .settlement.pages import bp as settlement_bp
     from .stats.views import bp as stats_bp
+    from .waitlist.views import bp as waitlist_bp
     from .workdays.views import bp as workdays_bp
 
-    for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, orders_bp,
-               calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp, qualifications_bp, settlement_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
+               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp,
+               qualifications_bp, settlement_bp):
         app.register_blueprint(bp)
 
 

@@ -38,8 +38,8 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
-def error_body(code, message, fields=None):
-    body = {"code": code, "message": str(message)}
+def error_body(code, message, fields=None, details=None):
+    body = {"code": code, "message": str(message), **(details or {})}
     if fields:
         named = {name: str(why) for name, why in fields.items()}
         for dotted, why in list(named.items()):
@@ -50,9 +50,9 @@ def error_body(code, message, fields=None):
     return {"error": body}
 
 
-def render_error(status, code, message, fields=None, headers=None):
+def render_error(status, code, message, fields=None, headers=None, details=None):
     if wants_json():
-        response = jsonify(error_body(code, message, fields))
+        response = jsonify(error_body(code, message, fields, details))
     else:
         response = make_response(render_template(
             "errors/error.html", status=status, code=code, message=message, fields=fields or {}
@@ -65,7 +65,8 @@ def render_error(status, code, message, fields=None, headers=None):
 
 def handle_domain_error(error):
     db.session.rollback()
-    return render_error(error.status, error.code, error.message, error.fields, getattr(error, "headers", None))
+    return render_error(error.status, error.code, error.message, error.fields, getattr(error, "headers", None),
+                        details=error.details)
 
 
 def handle_csrf_error(error):

@@ -47,6 +47,10 @@ _statuses("order", [
     ("expired", _l("报价已过期"), "dark"), ("rejected", _l("机构未受理"), "danger"),
     ("cancelled", _l("已取消"), "secondary"),
 ])
+_statuses("waitlist", [
+    ("waiting", _l("候补中"), "warning"), ("offered", _l("待确认"), "success"), ("claimed", _l("已预约"), "primary"),
+    ("expired", _l("已失效"), "dark"), ("cancelled", _l("已退出"), "secondary"),
+])
 _statuses("charge", [
     ("open", _l("待结算"), "warning"), ("invoiced", _l("已开票"), "info"), ("paid", _l("已付款"), "success"),
     ("waived", _l("已免收"), "secondary"),

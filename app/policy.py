@@ -16,6 +16,8 @@ from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
 from models.order import ServiceOrder
 from models.qualification import Qualification, TrainingRequest
+from models.series import BookingSeries
+from models.waitlist import WaitlistEntry
 
 _RULES = {}
 
@@ -149,6 +151,33 @@ def _bookings(actor, stmt):
             sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
     in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
     return stmt.where(Booking.instrument_id.in_(instruments_of(in_district)))
+
+
+@scope_rule(BookingSeries)
+def _series(actor, stmt):
+    """A series is seen by whoever sees its bookings: the enterprise, the institution, the bureaus."""
+    if actor is None:
+        return stmt.where(sa.false())
+    if actor.role in ("admin", "city"):
+        return stmt
+    if actor.role == "enterprise":
+        return stmt.where(BookingSeries.organization_id == actor.organization_id)
+    if actor.role == "institution":
+        return stmt.where(BookingSeries.instrument_id.in_(
+            sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
+    in_district = sa.select(Organization.id).where(Organization.district_code == actor.district_code)
+    return stmt.where(BookingSeries.instrument_id.in_(instruments_of(in_district)))
+
+
+@scope_rule(WaitlistEntry)
+def _waitlist(actor, stmt):
+    """An enterprise sees its own places in line, an institution the lines for its instruments."""
+    if actor is None or actor.role not in ("enterprise", "institution"):
+        return stmt.where(sa.false())
+    if actor.role == "enterprise":
+        return stmt.where(WaitlistEntry.organization_id == actor.organization_id)
+    return stmt.where(WaitlistEntry.instrument_id.in_(
+        sa.select(Instrument.id).where(Instrument.institution_id == actor.organization_id)))
 
 
 @scope_rule(ServiceOrder)

@@ -29,6 +29,9 @@ from .organization import Organization
 # Check-in and check-out are recorded within two days of the booked span, so a period's bookings are
 # found by their indexed booked start (statistics) whatever their actual times.
 ACTUAL_TIME_SLACK = timedelta(days=2)
+# No booking is longer, whatever an instrument's rules say (its rules allow up to this): the statistics
+# find a period's bookings by their indexed start, reaching back at most occupancy.LONGEST_HOLD.
+LONGEST_BOOKING = timedelta(days=14)
 ACTIVE = ("pending", "confirmed", "checked_in")
 STATES = ("pending", "confirmed", "rejected", "cancelled", "expired", "checked_in", "no_show", "completed")
 TRANSITIONS = {
@@ -60,6 +63,7 @@ class Booking(Guarded, TimestampMixin, db.Model):
     # Who operates the instrument (上机人员): the enterprise user who booked, or the one staff named.
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     occupancy_id: Mapped[int] = mapped_column(sa.ForeignKey("occupancies.id"), nullable=False, unique=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_series.id"), index=True)
     start_at = mapped_column(UTCDateTime, nullable=False)
     end_at = mapped_column(UTCDateTime, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False)
@@ -83,6 +87,7 @@ class Booking(Guarded, TimestampMixin, db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     operator = relationship("User", foreign_keys=[operator_id])
     occupancy = relationship(Occupancy, lazy="joined", innerjoin=True)
+    series = relationship("BookingSeries", back_populates="bookings")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -105,6 +110,15 @@ class Booking(Guarded, TimestampMixin, db.Model):
     @property
     def minutes(self):
         return int((self.end_at - self.start_at) / timedelta(minutes=1))
+
+    @property
+    def free_cancellation_until(self):
+        """The last moment the customer may cancel without it counting as a late cancellation."""
+        return self.start_at - timedelta(hours=self.instrument.cancel_free_hours)
+
+    def cancellation_is_late(self, now):
+        """A confirmed booking cancelled by its customer after the free window; a request never is."""
+        return self.status == "confirmed" and now > self.free_cancellation_until
 
     @property
     def actual_minutes(self):

@@ -10,6 +10,7 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     default_message = _l("请求有误，请检查后重试。")
+    details = {}  # more members of the API's error body, beside code, message and fields
 
     def __init__(self, message=None, fields=None):
         self.message = message or self.default_message
@@ -53,6 +54,19 @@ class SlotUnavailable(DomainError):
     default_message = _l("该时段已被预约，请选择其他时段。")
 
 
+class BookingsAffected(DomainError):
+    """A closure would cover active bookings: the error names them (the API's "booking_ids")."""
+
+    status = 409
+    code = "bookings_affected"
+    default_message = _l("停机时段内有有效预约，请先取消这些预约（可选择“取消这些预约并通知企业”），再安排停机。")
+
+    def __init__(self, bookings, message=None):
+        super().__init__(message)
+        self.bookings = list(bookings)
+        self.details = {"booking_ids": [booking.id for booking in self.bookings]}
+
+
 class InvalidTransition(DomainError):
     status = 409
     code = "invalid_transition"
@@ -74,6 +88,12 @@ class ValidationError(DomainError):
 class InvalidToken(ValidationError):
     code = "invalid_token"
     default_message = _l("链接已失效或已被使用。请重新申请（重设密码的链接 1 小时内有效，只能使用一次）。")
+
+
+class SlotAvailable(DomainError):
+    status = 422
+    code = "slot_available"
+    default_message = _l("该时段现在就可以预约，无需候补，请直接预约。")
 
 
 class Closed(DomainError):

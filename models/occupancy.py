@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import UTCDateTime, db
 
 HOLD_KINDS = ("booking", "order_work", "training")
-# No hold is longer: a booking is at most 14 days (the rules' ceiling), one entry of order work 31.
+# No hold is longer: a booking is at most 14 days (booking.LONGEST_BOOKING, checked by every booking), one entry
+# of order work 31.
 # Statistics rely on it to find a period's holds by the indexed start time.
 LONGEST_HOLD = timedelta(days=31)
 

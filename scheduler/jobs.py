@@ -7,6 +7,7 @@ JOBS = [
     {"id": "expire_pending_bookings", "func": tasks.expire_pending_bookings, "trigger": "interval", "minutes": 5},
     {"id": "mark_no_shows", "func": tasks.mark_no_shows, "trigger": "interval", "minutes": 5},
     {"id": "send_reminders", "func": tasks.send_reminders, "trigger": "interval", "minutes": 5},
+    {"id": "offer_waitlist", "func": tasks.offer_waitlist, "trigger": "interval", "minutes": 1},
     {"id": "close_overdue_checkins", "func": tasks.close_overdue_checkins, "trigger": "interval", "minutes": 15},
     {"id": "expire_quotes", "func": tasks.expire_quotes, "trigger": "cron", "hour": 0, "minute": 10},
     {"id": "autocomplete_orders", "func": tasks.autocomplete_orders, "trigger": "cron", "hour": 1, "minute": 0},

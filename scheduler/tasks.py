@@ -10,6 +10,7 @@ from app.orders import jobs as order_jobs
 from app.qualifications import jobs as qualification_jobs
 from app.settlement import vouchers
 from app.stats import snapshot
+from app.waitlist import jobs as waitlist_jobs
 
 
 def heartbeat(now):
@@ -35,6 +36,10 @@ def send_reminders(now):
 
 def close_overdue_checkins(now):
     return f"closed {booking_jobs.close_overdue_checkins(now, current_app.config['CHECKIN_OVERDUE_MINUTES'])}"
+
+
+def offer_waitlist(now):
+    return f"waitlist offers {waitlist_jobs.refresh_offers(now)}"
 
 
 def expire_quotes(now):

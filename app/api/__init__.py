@@ -10,11 +10,13 @@ from . import (
                orders,
                qualifications,
                reference,
+               series,
                statements,
                stats,
                vouchers,
+               waitlist,
 )
 from .base import bp
 
 __all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
-           "qualifications", "reference", "statements", "stats", "vouchers"]
+           "qualifications", "reference", "series", "statements", "stats", "vouchers", "waitlist"]

@@ -34,7 +34,7 @@ def booking_json(booking, viewer=None):
         "purpose": booking.purpose, "service_mode": booking.service_mode, "price": money(booking.price_amount),
         "charge": money(booking.charge_amount), "actual_start": iso_local(booking.actual_start),
         "actual_end": iso_local(booking.actual_end), "late_cancellation": booking.late_cancellation,
-        "staff_booked": booking.staff_booked, "status_reason": booking.status_reason,
+        "staff_booked": booking.staff_booked, "status_reason": booking.status_reason, "series_id": booking.series_id,
         "created_at": iso_local(booking.created_at),
         "actions": [a for a in ACTIONS if booking.can(a, viewer, now)],
     }

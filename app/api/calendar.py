@@ -1,12 +1,14 @@
 """Calendar: the feed URL and its rotation, a booking's .ics, importing closures."""
 from flask import current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import db
 from models.booking import Booking
-from models.errors import Forbidden, PayloadTooLarge
+from models.errors import Forbidden, PayloadTooLarge, ValidationError
 
 from .. import clock
+from ..booking import closures as closures_over_bookings
 from ..calendar import services
 from ..calendar.importing import parse_closures
 from ..calendar.links import absolute, domain, feed_url, ics_response
@@ -48,10 +50,17 @@ def import_closures(instrument_id):
     try:
         upload = request.files.get("file")
         kind = request.form.get("kind", "maintenance")
+        cancelling = request.form.get("cancel_bookings", "false")
+        reason = request.form.get("reason", "")
     except RequestEntityTooLarge:
         raise PayloadTooLarge() from None
+    if cancelling not in ("true", "false"):
+        raise ValidationError(fields={"cancel_bookings": _l("应为 true 或 false。")})
     data = upload.read(limit + 1) if upload else b""
     occurrences = parse_closures(data, clock.now(), limit)
-    count = services.import_closures(g.actor, instrument, occurrences, kind, clock.now())
+    count, cancelled = closures_over_bookings.import_closures(g.actor, instrument, occurrences, kind, clock.now(),
+                                                              cancel_bookings=cancelling == "true", reason=reason)
     db.session.commit()
-    return created({"created": count})
+    if cancelling == "false":
+        return created({"created": count})
+    return created({"created": count, "cancelled_booking_ids": [b.id for b in cancelled]})

@@ -9,6 +9,7 @@ from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, 
 from models.timeutil import iso_local, local_today
 
 from .. import clock
+from ..booking import closures as closures_over_bookings
 from ..catalog import search as catalog_search
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
@@ -175,12 +176,27 @@ def closures(instrument_id):
 
 @bp.post("/instruments/<instrument_id>/closures")
 def add_closure(instrument_id):
+    """Over active bookings: 409 bookings_affected naming them, or with "cancel_bookings": true and a
+    reason, the bookings cancelled and their enterprises told ({"closure", "cancelled_booking_ids"})."""
     found = managed_instrument(actor(), instrument_id)
     body = json_body()
     start, end = read_instants(body, "start", "end")
+    if body.get("cancel_bookings", False) is not False:
+        return _closure_cancelling_bookings(found, body, start, end)
     closure = catalog.add_closure(g.actor, found, start, end, body.get("kind"), body.get("reason"), clock.now())
     db.session.commit()
     return created(closure_json(closure, True))
+
+
+def _closure_cancelling_bookings(found, body, start, end):
+    if body["cancel_bookings"] is not True:
+        raise ValidationError(fields={"cancel_bookings": _l("应为 true 或 false。")})
+    if not isinstance(body.get("reason"), str):
+        raise ValidationError(fields={"reason": _l("取消企业的预约须填写原因，企业会收到这条说明。")})
+    closure, cancelled = closures_over_bookings.add_closure(g.actor, found, start, end, body.get("kind"),
+                                                            body.get("reason"), clock.now(), cancel_bookings=True)
+    db.session.commit()
+    return created({"closure": closure_json(closure, True), "cancelled_booking_ids": [b.id for b in cancelled]})
 
 
 @bp.delete("/instruments/<instrument_id>/closures/<closure_id>")

@@ -16,7 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from models import db
-from models.instrument import Closure, weekly_hours
+from models.instrument import Closure, Instrument, weekly_hours
 from models.occupancy import active_holds
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
@@ -37,6 +37,19 @@ class Segment:
     @property
     def free(self):
         return self.label == "free"
+
+
+def grid_offset(instrument, week=None):
+    """Slots are aligned to the instrument's opening minute, not to the hour: the minute (modulo the slot)
+    its earliest opening starts. Opening at 08:30 with 60-minute slots, slots start at 08:30, 09:30 …"""
+    week = weekly_hours(instrument) if week is None else week
+    return min(start for _day, start, _end in week) % instrument.slot_minutes if week else 0
+
+
+def lock_instrument(instrument):
+    """Serialise changes to one instrument's calendar on PostgreSQL (SQLite already holds its write lock):
+    bookings, so the per-organisation limit is exact, and waitlist offers, so none is made twice."""
+    db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
 
 
 def week_by_day(week):

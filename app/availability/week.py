@@ -1,9 +1,15 @@
-"""The week view: days × slots, each cell free, busy, closed or past, from timeline()."""
+"""The week view: days × slots, each cell free, busy, closed or past, from timeline().
+
+The rows start at the instrument's opening minute and follow its slot length (08:30, 09:30 … for an
+instrument that opens at 08:30 with 60-minute slots), the grid the booking check holds bookings to
+(services.grid_offset). Without a week asked for, the view opens on the first week, from today,
+that has a slot one can book.
+"""
 from dataclasses import dataclass
 from datetime import timedelta
 
 from models.instrument import weekly_hours
-from models.timeutil import at_local, local
+from models.timeutil import at_local, local, local_today
 
 from .services import CLOSED, TAKEN, timeline
 
@@ -30,10 +36,10 @@ def _row_range(instrument):
 
 
 def week_grid(instrument, monday, now, *, staff=False):
-    """(row start minutes, [(day, [Cell per row])]) for the seven days from `monday`."""
+    """(row start minutes, [(day, [Cell per row])]) for the seven days from `monday`: rows from the
+    earliest opening, one slot each, until the last closing (a last row may run past it, closed)."""
     slot = instrument.slot_minutes
     first, last = _row_range(instrument)
-    first, last = first - first % slot, last + (-last) % slot
     start, end = at_local(monday), at_local(monday + timedelta(days=7))
     segments = timeline(instrument, start, end, now, staff=staff)
     rows = list(range(first, last, slot))
@@ -53,6 +59,20 @@ def week_grid(instrument, monday, now, *, staff=False):
             cells.append(Cell(cell_start, _state(labels), _main_label(labels)))
         days.append((day, cells))
     return rows, days
+
+
+def first_open_week(instrument, now, *, staff=False):
+    """(monday, rows, days) of the first week from today with a free slot, looking as far ahead as the
+    instrument takes bookings; this week when none has one."""
+    today = local_today(now)
+    this_monday = today - timedelta(days=today.weekday())
+    monday, horizon = this_monday, today + timedelta(days=instrument.max_advance_days)
+    while instrument.bookable(today) and monday <= horizon:
+        rows, days = week_grid(instrument, monday, now, staff=staff)
+        if any(cell.state == "free" for _day, cells in days for cell in cells):
+            return monday, rows, days
+        monday += timedelta(days=7)
+    return (this_monday, *week_grid(instrument, this_monday, now, staff=staff))
 
 
 def _state(labels):

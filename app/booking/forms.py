@@ -5,8 +5,10 @@ from wtforms import StringField, TextAreaField
 
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES
 
-from ..formtools import ChoiceField, max_length, optional, required, strip
+from ..formtools import ChoiceField, DateInput, IntegerInput, max_length, optional, required, strip
 from ..labels import MODE_LABELS
+
+REPEAT_CHOICES = [("", _l("不重复")), ("daily", _l("每天")), ("weekly", _l("每周"))]
 
 
 class BookingForm(FlaskForm):
@@ -15,6 +17,18 @@ class BookingForm(FlaskForm):
     service_mode = ChoiceField(_l("使用方式"), choices=[], validators=[required])
     purpose = TextAreaField(_l("用途说明"), filters=[strip], validators=[optional, max_length(500)],
                             description=_l("如：测试样品 3 件，检测项目……"))
+    # 重复: a series of ordinary bookings, previewed before anything is booked.
+    repeat = ChoiceField(_l("重复"), choices=REPEAT_CHOICES, validators=[optional], default="")
+    repeat_interval = ChoiceField(_l("间隔"), choices=[(str(n), str(n)) for n in range(1, 5)], validators=[optional],
+                                  default="1")
+    repeat_count = IntegerInput(_l("次数"), validators=[optional])
+    repeat_until = DateInput(_l("或截止日期"), validators=[optional])
+
+    def repeat_rule(self):
+        """The repeat fields as the series service reads them (booking/series.read_repeat)."""
+        return {"freq": self.repeat.data, "interval": int(self.repeat_interval.data or 1),
+                "count": self.repeat_count.data,
+                "until": self.repeat_until.data.isoformat() if self.repeat_until.data else None}
 
 
 def booking_form(instrument, formdata=None, form_class=None):
@@ -23,6 +37,11 @@ def booking_form(instrument, formdata=None, form_class=None):
     form = form_class(formdata=formdata) if formdata is not None else form_class()
     form.service_mode.choices = [(m, MODE_LABELS[m]) for m in instrument.bookable_modes]
     return form
+
+
+class SeriesCancelForm(FlaskForm):
+    since = DateInput(_l("从这一天起取消"), validators=[optional])
+    reason = TextAreaField(_l("原因"), filters=[strip], validators=[optional, max_length(500)])
 
 
 class ReasonForm(FlaskForm):

@@ -16,6 +16,7 @@ from models.booking import Booking
 from ..claims import each_claimed
 from ..qualifications import services as qualifications
 from ..settlement.charges import record_booking
+from ..waitlist.offers import offer_freed_time
 from .services import tell_customer, tell_institution
 
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
@@ -26,10 +27,11 @@ def _due(status, condition):
 
 
 def expire_pending(now):
-    """Requests nobody decided before their start expire."""
+    """Requests nobody decided before their start expire; what is left of their time goes to the waitlist."""
     def act(booking):
         booking.transition("expired", actor=None, now=now)
         tell_customer(booking, "booking_expired")
+        offer_freed_time(booking.instrument, now)
 
     return each_claimed(_due("pending", Booking.start_at <= now), act)
 

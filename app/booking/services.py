@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
-from models.booking import ACTIVE, ACTUAL_TIME_SLACK, Booking
+from models.booking import ACTIVE, ACTUAL_TIME_SLACK, LONGEST_BOOKING, Booking
 from models.errors import (
     CalibrationExpired,
     Closed,
@@ -24,21 +24,28 @@ from models.errors import (
     SlotUnavailable,
     ValidationError,
 )
-from models.instrument import Instrument
 from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
-from ..availability.services import TAKEN, obstacle
+from ..availability.services import TAKEN, grid_offset, lock_instrument, obstacle
 from ..notify.services import notify, notify_organization
 from ..qualifications import services as qualifications
 from ..settlement.charges import record_booking
+from ..waitlist.offers import offer_freed_time
+from . import credit
 
 EXCLUSION_VIOLATION = "23P01"
 
 
-def _on_grid(instant, slot):
+def _on_grid(instant, slot, offset):
+    """On a slot boundary: slots start at the instrument's opening minute (grid_offset), every `slot` minutes."""
     moment = local(instant)
-    return moment.second == 0 and moment.microsecond == 0 and minutes_of_day(instant) % slot == 0
+    return moment.second == 0 and moment.microsecond == 0 and (minutes_of_day(instant) - offset) % slot == 0
+
+
+def _grid_examples(slot, offset):
+    first = 9 * 60 + (offset - 9 * 60) % slot
+    return ", ".join(f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (first, first + slot))
 
 
 def check_rules(instrument, start, end, now, staff):
@@ -47,16 +54,17 @@ def check_rules(instrument, start, end, now, staff):
         raise NotBookable()
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
-    slot = instrument.slot_minutes
-    off_grid = {name: _l("预约须按 %(n)s 分钟对齐（如 09:00、09:%(m)02d）。", n=slot, m=slot % 60)
-                for name, instant in (("start", start), ("end", end)) if not _on_grid(instant, slot)}
+    slot, offset = instrument.slot_minutes, grid_offset(instrument)
+    off_grid = {name: _l("预约须按 %(n)s 分钟对齐（如 %(times)s）。", n=slot, times=_grid_examples(slot, offset))
+                for name, instant in (("start", start), ("end", end)) if not _on_grid(instant, slot, offset)}
     if off_grid:
         raise ValidationError(fields=off_grid)
     minutes = (end - start) / timedelta(minutes=1)
     if minutes < instrument.min_minutes:
         raise PolicyViolation(_l("单次预约至少 %(n)s 分钟，请延长预约时段。", n=instrument.min_minutes))
-    if minutes > instrument.max_minutes:
-        raise PolicyViolation(_l("单次预约最多 %(n)s 分钟，请缩短或分次预约。", n=instrument.max_minutes))
+    longest = min(instrument.max_minutes, LONGEST_BOOKING / timedelta(minutes=1))
+    if minutes > longest:
+        raise PolicyViolation(_l("单次预约最多 %(n)s 分钟，请缩短或分次预约。", n=int(longest)))
     if staff:
         return
     if start < now:
@@ -96,11 +104,6 @@ def future_bookings_of(organization_id, instrument_id, now):
         Booking.status.in_(ACTIVE), Booking.end_at > now))
 
 
-def lock_instrument(instrument):
-    """Serialise bookings of one instrument on PostgreSQL (SQLite already holds its write lock)."""
-    db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
-
-
 def _customer(actor, instrument, organization):
     if actor.is_staff_of(instrument.institution_id):
         if organization is None or organization.kind != "enterprise":
@@ -111,7 +114,9 @@ def _customer(actor, instrument, organization):
     return actor.organization, False
 
 
-def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, operator=None):
+def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, operator=None,
+         series=None):
+    """One booking, every rule checked. An occurrence of a series is announced with its series, not alone."""
     organization, staff = _customer(actor, instrument, organization)
     check_rules(instrument, start, end, now, staff)
     mode = service_mode or (instrument.bookable_modes[0] if instrument.bookable_modes else None)
@@ -126,18 +131,26 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
                                  n=limit))
-    status = "confirmed" if staff or not instrument.requires_approval else "pending"
+    status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
     hold = Occupancy.hold(instrument, start, end, now, "booking")
     minutes = int((end - start) / timedelta(minutes=1))
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
                       staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
-                      created_at=now, updated_at=now, operator=operator)
+                      series_id=series.id if series else None, created_at=now, updated_at=now, operator=operator)
     write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
-                 details={"staff_booked": staff, "price": str(booking.price_amount)})
-    _announce_new(booking, actor)
+                 details={"staff_booked": staff, "price": str(booking.price_amount),
+                          "series_id": series.id if series else None})
+    if series is None:
+        _announce_new(booking, actor)
     return booking
+
+
+def _needs_approval(instrument, organization, now):
+    """The instrument's rule, or the enterprise's no-show record with its institution (booking/credit.py)."""
+    return instrument.requires_approval or credit.standing(organization.id, instrument.institution_id,
+                                                            now).on_probation
 
 
 def write_hold(*rows):
@@ -156,9 +169,11 @@ def write_hold(*rows):
 
 
 def _payload(booking):
+    start, end = local(booking.start_at), local(booking.end_at)
     return {"booking_id": booking.id, "instrument": booking.instrument.name,
-            "start": local(booking.start_at).strftime("%Y-%m-%d %H:%M"),
-            "end": local(booking.end_at).strftime("%H:%M"), "organization": booking.organization.name}
+            "start": start.strftime("%Y-%m-%d %H:%M"),
+            "end": end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M"),
+            "organization": booking.organization.name}
 
 
 def tell_customer(booking, kind, **extra):
@@ -198,19 +213,25 @@ def reject(actor, booking, reason, now):
     booking.require("reject", actor, now)
     booking.transition("rejected", actor=actor, now=now, reason=reason or "")
     tell_customer(booking, "booking_rejected", reason=reason or "")
+    offer_freed_time(booking.instrument, now)
 
 
 def cancel(actor, booking, reason, now):
-    booking.require("cancel", actor, now)
-    staff = booking.is_staff(actor)
-    late = not staff and booking.status == "confirmed" and now > booking.start_at - timedelta(
-        hours=booking.instrument.cancel_free_hours)
-    booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
-    booking.late_cancellation = late
-    if staff:
+    withdraw(actor, booking, reason, now)
+    if booking.is_staff(actor):
         tell_customer(booking, "booking_cancelled_by_institution", reason=reason or "")
     else:
         tell_institution(booking, "booking_cancelled", reason=reason or "")
+    offer_freed_time(booking.instrument, now)
+
+
+def withdraw(actor, booking, reason, now):
+    """Cancel without telling anyone or offering the time: for callers that cancel several bookings and
+    then say so once (a series, a closure). Late only when the customer cancels after the free window."""
+    booking.require("cancel", actor, now)
+    late = not booking.is_staff(actor) and booking.cancellation_is_late(now)
+    booking.transition("cancelled", actor=actor, now=now, reason=reason or "")
+    booking.late_cancellation = late
 
 
 def _actual_time(booking, at, now, field):

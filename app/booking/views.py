@@ -22,7 +22,7 @@ from ..qualifications import services as qualifications
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
 from ..web import flash_error, redirect_back, refuse_unapproved_staff, safe_target, show_errors
-from . import services
+from . import credit, series_views, services
 from .enterprises import enterprise_for_walk_in
 from .forms import ActualTimeForm, OnBehalfForm, ReasonForm, booking_form
 
@@ -38,6 +38,8 @@ def _times(form):
 def create(instrument_id):
     instrument = get_in_scope(Instrument, instrument_id, current_user)
     form = booking_form(instrument)
+    if form.repeat.data:
+        return series_views.preview(instrument, form)
     week = request.form.get("week", "")
     try:
         if not form.validate():
@@ -72,9 +74,14 @@ def mine():
 @login_required
 def detail(booking_id):
     booking = get_in_scope(Booking, booking_id, current_user)
-    return render_template("booking/detail.html", booking=booking, now=clock.now(), trail=audit.trail(booking),
+    now = clock.now()
+    standing = None
+    if booking.is_customer(current_user) or booking.is_staff(current_user):
+        standing = credit.standing(booking.organization_id, booking.instrument.institution_id, now)
+    return render_template("booking/detail.html", booking=booking, now=now, trail=audit.trail(booking),
                            reason_form=ReasonForm(formdata=None), time_form=ActualTimeForm(formdata=None),
-                           review=reviews.review_of(booking=booking), review_form=ReviewForm(formdata=None))
+                           review=reviews.review_of(booking=booking), review_form=ReviewForm(formdata=None),
+                           credit_standing=standing, credit_institution=booking.instrument.institution.name)
 
 
 def _do(action, booking, now):

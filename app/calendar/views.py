@@ -8,12 +8,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import User, db
 from models.booking import Booking
-from models.errors import DomainError, Forbidden, NotFound
+from models.errors import BookingsAffected, DomainError, Forbidden, NotFound, ValidationError
 from models.instrument import CLOSURE_KINDS
 from models.timeutil import parse_instant
 from models.user import feed_token_matches
 
 from .. import clock
+from ..booking import closures as closures_over_bookings
 from ..catalog import services as catalog
 from ..policy import get_in_scope, managed_instrument
 from ..web import error_text
@@ -72,10 +73,7 @@ def import_closures(instrument_id):
     try:
         if request.form.get("confirmed"):
             occurrences = [(parse_instant(s), parse_instant(e), r) for s, e, r in json.loads(request.form["items"])]
-            created = services.import_closures(current_user, instrument, occurrences, kind, clock.now())
-            db.session.commit()
-            flash(_("已导入 %(n)s 个停机时段。", n=created), "success")
-            return redirect(url_for("console.closures", instrument_id=instrument.id))
+            return _save_import(instrument, occurrences, kind)
         catalog.check_closure_kind(kind)  # before the preview, not only when saving
         upload = request.files.get("file")
         data = upload.read(current_app.config["ICS_MAX_BYTES"] + 1) if upload else b""
@@ -88,6 +86,28 @@ def import_closures(instrument_id):
         problem = error_text(error) if isinstance(error, DomainError) else _("预览数据无效，请重新上传文件。")
         return render_template("calendar/import.html", instrument=instrument, kinds=CLOSURE_KINDS,
                                problem=problem), getattr(error, "status", 422)
+    return _preview(instrument, occurrences, kind)
+
+
+def _save_import(instrument, occurrences, kind):
+    """Import, cancelling the bookings under the closures when asked; refused over bookings, the preview
+    comes back listing them."""
+    try:
+        created, cancelled = closures_over_bookings.import_closures(
+            current_user, instrument, occurrences, kind, clock.now(),
+            cancel_bookings=bool(request.form.get("cancel_bookings")), reason=request.form.get("reason", "")[:200])
+    except (BookingsAffected, ValidationError) as error:
+        db.session.rollback()
+        flash(error_text(error), "danger")
+        return _preview(instrument, occurrences, kind, error.status)
+    db.session.commit()
+    flash(_("已导入 %(n)s 个停机时段，已取消 %(m)s 个预约并通知企业。", n=created, m=len(cancelled)) if cancelled
+          else _("已导入 %(n)s 个停机时段。", n=created), "success")
+    return redirect(url_for("console.closures", instrument_id=instrument.id))
+
+
+def _preview(instrument, occurrences, kind, status=200):
     items = json.dumps([(s.isoformat(), e.isoformat(), r) for s, e, r in occurrences])
+    affected = catalog.bookings_under(instrument, [(s, e) for s, e, _r in occurrences])
     return render_template("calendar/import_preview.html", instrument=instrument, occurrences=occurrences,
-                           items=items, kind=kind)
+                           items=items, kind=kind, affected=affected), status

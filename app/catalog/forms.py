@@ -161,3 +161,5 @@ class ClosureForm(FlaskForm):
     kind = ChoiceField(_l("停机类型"), validators=[required],
                        choices=lambda: [(k, CLOSURE_KIND_LABELS[k]) for k in CLOSURE_KINDS])
     reason = StringField(_l("说明"), filters=[strip], validators=[optional, max_length(200)])
+    # Offered once the closure was refused over bookings: they are cancelled with the reason above.
+    cancel_bookings = BooleanField(_l("取消这些预约并通知企业"))

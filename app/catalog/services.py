@@ -13,12 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from models import audit, db
 from models.booking import Booking
-from models.errors import SlotUnavailable, ValidationError
+from models.errors import BookingsAffected, ValidationError
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, Category, Closure, Instrument, OpeningHours
 from models.occupancy import active_holds
 from models.timeutil import local
 
 from ..policy import require_publisher
+from ..waitlist.offers import offer_freed_time
 
 # (path in the API/form payload, model attribute): one map for reading and writing a record.
 FIELDS = [((name,), name) for name in (
@@ -282,12 +283,14 @@ def bookings_under(instrument, spans):
 
 
 def refuse_closures_over_bookings(instrument, spans):
-    """A closure may not silently swallow bookings: the customer is told and the booking cancelled first.
-    Every way of adding closures (one by one, or imported from a calendar) calls this."""
+    """A closure may not silently swallow bookings: the customer is told and the booking cancelled first
+    (booking/closures.py does both when the institution asks). Every way of adding closures (one by one,
+    or imported from a calendar) calls this; the refusal names the bookings."""
     covered = bookings_under(instrument, spans)
     if covered:
-        raise SlotUnavailable(_l("停机时段与 %(n)s 个有效预约冲突（最早 %(t)s 开始），请先与企业沟通并取消这些预约，再安排停机。",
-                                 n=len(covered), t=local(covered[0].start_at).strftime("%Y-%m-%d %H:%M")))
+        raise BookingsAffected(covered, _l(
+            "停机时段与 %(n)s 个有效预约冲突（最早 %(t)s 开始）。请先与企业沟通，或选择“取消这些预约并通知企业”并填写原因。",
+            n=len(covered), t=local(covered[0].start_at).strftime("%Y-%m-%d %H:%M")))
 
 
 def add_closure(actor, instrument, start, end, kind, reason, now, source="manual"):
@@ -307,9 +310,12 @@ def add_closure(actor, instrument, start, end, kind, reason, now, source="manual
 
 
 def remove_closure(actor, closure, now):
+    """The time is open again: the waitlist hears of it in the same transaction."""
     instrument = closure.instrument
     require_publisher(actor, instrument.institution_id)
     audit.record(instrument, "closure_removed", actor=actor, at=now,
                  details={"closure_id": closure.id, "kind": closure.kind,
                           "start": closure.start_at.isoformat(), "end": closure.end_at.isoformat()})
     db.session.delete(closure)
+    db.session.flush()
+    offer_freed_time(instrument, now)

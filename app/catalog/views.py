@@ -11,7 +11,8 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
 
 from .. import clock
-from ..availability.week import week_grid
+from ..availability.week import first_open_week, week_grid
+from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
@@ -53,11 +54,16 @@ def instrument(instrument_id):
     now = clock.now()
     closures = db.session.scalars(sa.select(Closure).where(
         Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
-    monday = _monday(request.args.get("week"), local_today(now))
     staff = current_user.is_authenticated and current_user.is_staff_of(found.institution_id)
-    rows, days = week_grid(found, monday, now, staff=staff)
+    monday = _monday(request.args.get("week"))
+    if monday is None:
+        monday, rows, days = first_open_week(found, now, staff=staff)
+    else:
+        rows, days = week_grid(found, monday, now, staff=staff)
     form = booking_form(found, formdata=None)
-    form.start.data, form.end.data = request.args.get("start", ""), request.args.get("end", "")
+    for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
+        getattr(form, name).data = request.args.get(name, "")
+    form.repeat_interval.data = request.args.get("repeat_interval", "1")
     standing = qualifications.standing(_actor(), found, now)
     if standing is not None:  # never offer self-operated use to someone not qualified for it
         form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
@@ -65,15 +71,23 @@ def instrument(instrument_id):
                            hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
-                           next_week=monday + timedelta(days=7))
+                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now))
 
 
-def _monday(text, today):
+def _monday(text):
+    """The Monday of the week asked for; None when none (or nonsense) was asked for."""
     try:
-        day = date.fromisoformat(text) if text else today
+        day = date.fromisoformat(text) if text else None
     except ValueError:
-        day = today
-    return day - timedelta(days=day.weekday())
+        return None
+    return day - timedelta(days=day.weekday()) if day else None
+
+
+def _credit_standing(instrument, now):
+    """An enterprise's no-show record with the instrument's institution, to say why it needs approval."""
+    if not (current_user.is_authenticated and current_user.is_enterprise):
+        return None
+    return credit.standing(current_user.organization_id, instrument.institution_id, now)
 
 
 def _is_sme():

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import db
-from models.errors import NotFound, SlotUnavailable, ValidationError
+from models.errors import BookingsAffected, NotFound, ValidationError
 from models.instrument import DEFAULT_WEEK, Closure, OpeningHours, weekly_hours
 
 from .. import clock
+from ..booking import closures as closures_over_bookings
 from ..catalog import services as catalog
 from ..catalog.forms import ClosureForm, OpeningHoursForm
 from ..formtools import read_instants
@@ -78,26 +79,41 @@ def _institution_week(org_id):
 def closures(instrument_id):
     instrument = managed_instrument(current_user, instrument_id)
     form = ClosureForm()
-    status = 200
+    status, affected = 200, []
     if form.validate_on_submit():
         try:
             start, end = read_instants(form.data, "start", "end")
-            catalog.add_closure(current_user, instrument, start, end, form.kind.data, form.reason.data, clock.now())
+            _closure, cancelled = closures_over_bookings.add_closure(
+                current_user, instrument, start, end, form.kind.data, form.reason.data, clock.now(),
+                cancel_bookings=form.cancel_bookings.data)
         except ValidationError as error:
+            db.session.rollback()
             show_errors(form, error)
-            status = 422
-        except SlotUnavailable as error:
+            status, affected = 422, _affected_still(instrument, form) if form.cancel_bookings.data else []
+        except BookingsAffected as error:
+            db.session.rollback()
             flash(error.message, "danger")
-            status = 409
+            status, affected = 409, error.bookings
         else:
             db.session.commit()
-            flash(_("停机时段已添加。"), "success")
+            flash(_("停机时段已添加，已取消 %(n)s 个预约并通知企业。", n=len(cancelled)) if cancelled
+                  else _("停机时段已添加。"), "success")
             return redirect(url_for(".closures", instrument_id=instrument.id))
     elif form.is_submitted():
         status = 422
     upcoming = db.session.scalars(sa.select(Closure).where(
         Closure.instrument_id == instrument.id, Closure.end_at > clock.now()).order_by(Closure.start_at)).all()
-    return render_template("console/closures.html", form=form, instrument=instrument, closures=upcoming), status
+    return render_template("console/closures.html", form=form, instrument=instrument, closures=upcoming,
+                           affected=affected), status
+
+
+def _affected_still(instrument, form):
+    """The bookings a refused closure would cover, to list them again beside a field error."""
+    try:
+        start, end = read_instants(form.data, "start", "end")
+    except ValidationError:
+        return []
+    return catalog.bookings_under(instrument, [(start, end)])
 
 
 @bp.post("/instruments/<int:instrument_id>/closures/<int:closure_id>/delete")

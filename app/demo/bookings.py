@@ -12,7 +12,7 @@ from models.booking import Booking
 from models.instrument import Instrument
 from models.timeutil import at_local, local_today
 
-from ..availability.services import obstacle, timeline
+from ..availability.services import grid_offset, obstacle, timeline
 from ..booking import services
 from .accounts import user
 
@@ -44,8 +44,9 @@ def _working_day(today, offset):
 
 
 def _aligned(instant, instrument, day):
+    """The first slot boundary at or after `instant`: slots start at the instrument's opening minute."""
     step = timedelta(minutes=instrument.slot_minutes)
-    offset = (instant - at_local(day)) % step
+    offset = (instant - at_local(day, grid_offset(instrument))) % step
     return instant + (step - offset if offset else timedelta(0))
 
 

@@ -121,6 +121,38 @@ message("booking_reminder", _l("预约提醒"),
 message("booking_auto_closed", _l("预约超时未签退"),
         _l("%(organization)s 在 %(instrument)s 的使用（%(start)s–%(end)s）未签退，系统已按预约结束时间结束，请核对实际时间。"),
         "booking.detail", booking_id="booking_id")
+message("booking_cancelled_for_closure", _l("仪器停机，您的预约已取消"),
+        _l("%(instrument)s 因停机安排，%(start)s–%(end)s 的预约已被机构取消（不计逾期取消）。原因：%(reason)s。请另选时段重新预约。"),
+        "catalog.instrument", instrument_id="instrument_id")
+
+# Recurring bookings: one notification for the whole series
+message("series_confirmed", _l("重复预约成功"),
+        _l("您在 %(instrument)s 的重复预约（自 %(start)s 起）已预约 %(created)s 次，另有 %(skipped)s 次未能预约。"),
+        "series.detail", series_id="series_id")
+message("series_received", _l("重复预约已提交"),
+        _l("您在 %(instrument)s 的重复预约（自 %(start)s 起）已提交 %(created)s 次，等待机构审批；另有 %(skipped)s 次未能预约。"),
+        "series.detail", series_id="series_id")
+message("series_created", _l("新的重复预约"),
+        _l("%(organization)s 在 %(instrument)s 重复预约了 %(created)s 次（自 %(start)s 起）。"),
+        "series.detail", series_id="series_id")
+message("series_requested", _l("新的重复预约申请"),
+        _l("%(organization)s 申请在 %(instrument)s 重复预约 %(created)s 次（自 %(start)s 起），请审批。"),
+        "series.detail", series_id="series_id")
+message("series_made_for_you", _l("机构为您登记了重复预约"),
+        _l("机构为贵单位登记了 %(instrument)s 的重复使用 %(created)s 次（自 %(start)s 起）。"),
+        "series.detail", series_id="series_id")
+message("series_cancelled", _l("重复预约已被企业取消"),
+        _l("%(organization)s 取消了 %(instrument)s 的重复预约中自 %(start)s 起的 %(cancelled)s 次。"),
+        "series.detail", series_id="series_id")
+message("series_cancelled_by_institution", _l("机构取消了您的重复预约"),
+        _l("%(instrument)s 的重复预约中自 %(start)s 起的 %(cancelled)s 次已被机构取消。原因：%(reason)s"),
+        "series.detail", series_id="series_id")
+
+# The waitlist
+message("waitlist_offered", _l("候补时段空出来了"),
+        _l("您候补的 %(instrument)s（%(start)s–%(end)s）现在可以预约，请在 %(expires)s 前确认，逾期将顺延给下一位。"),
+        "waitlist.index")
+
 message("calibration_expiring", _l("计量证书即将到期"),
         _l("%(instrument)s 的检定/校准证书将于 %(valid_until)s 到期（还有 %(days)s 天），到期后不能预约。"),
         "catalog.instrument", instrument_id="instrument_id")

@@ -7,7 +7,7 @@ order_messages and order_attachments are the conversation on an order; order_rep
 issued version of a report (the reports already issued become version 1).
 
 Revision ID: 0015_accounts
-Revises: 0014_settlement
+Revises: 0013_series_waitlist
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_accounts'
-down_revision = '0014_settlement'
+down_revision = '0013_series_waitlist'
 branch_labels = None
 depends_on = None
 

@@ -54,7 +54,7 @@ def test_my_bookings_shows_upcoming_with_the_cancel_policy(sign_in, lab):
     client = sign_in(lab.sme_a)
     book(client, lab.instrument)
     html = page(client.get("/bookings"))
-    assert "原子吸收光谱仪" in html and "取消将记为迟取消" in html and "取消预约" in html
+    assert "原子吸收光谱仪" in html and "审批前取消不计为逾期取消" in html and "取消预约" in html
 
 
 def test_the_institution_approves_from_its_queue(sign_in, lab):

@@ -1,11 +1,11 @@
 """Migration 0014 gives every service completed before it its one charge, on a database of its own."""
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
@@ -16,10 +16,13 @@ from tests.demo_db import demo_database_url
 
 pytestmark = pytest.mark.committed
 START = factories.NOW - timedelta(days=3)
-# Whatever revision 0014 follows ("0014_settlement@-1" counts from the head, so it stops short once a later
-# migration sits on top).
-BEFORE_SETTLEMENT = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations")) \
-    .get_revision("0014_settlement").down_revision
+
+
+def before_settlement():
+    """Whatever revision 0014 follows, whatever follows 0014 ("0014_settlement@-1" means one below the head
+    of 0014's branch, which is 0014's own predecessor only while 0014 is the head)."""
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    return script.get_revision("0014_settlement").down_revision
 
 
 def _history():
@@ -64,7 +67,7 @@ def test_the_migration_charges_every_completed_booking_and_order_once(database_u
         ids = {name: b.id for name, b in bookings.items()}
         completed_id, reported_id = completed.id, reported.id
         db.session.remove()  # SQLite: the migration needs the write lock
-        downgrade(revision=BEFORE_SETTLEMENT)
+        downgrade(revision=before_settlement())
         upgrade()
         db.session.expire_all()
         charged = {c.booking_id or ("order", c.order_id): c for c in db.session.scalars(sa.select(Charge))}

@@ -55,3 +55,28 @@ def test_two_schedulers_deliver_each_mail_exactly_once(app, database_url, smtp):
     with app.app_context():
         states = db.session.scalars(sa.select(Notification.email_status)).all()
     assert states == ["sent"] * BOOKINGS
+
+
+@pytest.mark.committed
+def test_two_schedulers_offer_each_freed_interval_exactly_once(app, database_url):
+    from app.waitlist import services as waitlist
+    from models import WaitlistEntry
+
+    with app.app_context():
+        waiting = []
+        for _ in range(4):
+            instrument = factories.create_instrument(requires_approval=False)
+            booking = factories.create_booking(instrument, start=NOW + timedelta(days=1, hours=1))
+            for _ in range(2):
+                entry = waitlist.join(factories.create_user("enterprise"), instrument, booking.start_at,
+                                      booking.end_at, NOW)
+                waiting.append(entry.user_id)
+            booking.transition("cancelled", actor=None, now=NOW)  # freed without telling the line: the job finds it
+        db.session.commit()
+    _race(app, database_url, "offer_waitlist")
+    with app.app_context():
+        offered = db.session.scalars(sa.select(Notification.recipient_id).where(
+            Notification.kind == "waitlist_offered").order_by(Notification.recipient_id)).all()
+        states = db.session.scalars(sa.select(WaitlistEntry.status).order_by(WaitlistEntry.id)).all()
+    assert offered == waiting[0::2]  # the first in each line, once
+    assert states == ["offered", "waiting"] * 4

@@ -10,6 +10,7 @@ from app.catalog import services as catalog
 from models import AuditRecord, Booking, Closure, Notification, Occupancy, db
 from models.booking import ACTIVE, TRANSITIONS
 from models.errors import (
+    BookingsAffected,
     CalibrationExpired,
     Closed,
     Forbidden,
@@ -315,12 +316,13 @@ def test_every_transition_is_audited(lab):
     assert [row[0] for row in trail(booking)] == ["created", "checked_in", "checked_out"]
 
 
-def test_a_closure_over_active_bookings_is_refused_and_one_beside_them_is_added(lab, create_booking):
-    create_booking(lab.instrument, lab.enterprise_b, start=at(TUESDAY, "10:00"))
-    with pytest.raises(SlotUnavailable) as refused:
+def test_a_closure_over_active_bookings_is_refused_naming_them_and_one_beside_them_is_added(lab, create_booking):
+    booked = create_booking(lab.instrument, lab.enterprise_b, start=at(TUESDAY, "10:00"))
+    with pytest.raises(BookingsAffected) as refused:
         catalog.add_closure(lab.lab_a, lab.instrument, at(TUESDAY, "09:00"), at(TUESDAY, "17:00"), "maintenance", "",
                             NOW)
     assert "1 个有效预约" in str(refused.value.message) and "2026-03-03 10:00" in str(refused.value.message)
+    assert refused.value.status == 409 and refused.value.details == {"booking_ids": [booked.id]}
     closure = catalog.add_closure(lab.lab_a, lab.instrument, at(TUESDAY, "12:00"), at(TUESDAY, "17:00"),
                                   "maintenance", "", NOW)
     assert db.session.scalars(sa.select(Closure.id)).all() == [closure.id]
