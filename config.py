@@ -47,6 +47,7 @@ class Config:
     INSTANCE_DIR = str(INSTANCE_DIR)  # last: the lines above join paths onto the module's Path
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     REPORT_MAX_BYTES = _env_int("REPORT_MAX_BYTES", 20 * 1024 * 1024)
+    ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
     ICS_MAX_BYTES = _env_int("ICS_MAX_BYTES", 2 * 1024 * 1024)
 
@@ -76,6 +77,9 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+    # Password-reset requests, counted whether or not the address has an account.
+    RESET_LIMIT_PER_EMAIL = os.environ.get("RESET_LIMIT_PER_EMAIL", "3 per hour")
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "20 per hour")
 
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
 

@@ -68,6 +68,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -87,9 +88,9 @@ def register_blueprints(app):
     from .waitlist.views import bp as waitlist_bp
     from .workdays.views import bp as workdays_bp
 
-    for bp in (main_bp, auth_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp, series_bp,
-               waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp, qualifications_bp,
-               settlement_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
+               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp,
+               qualifications_bp, settlement_bp):
         app.register_blueprint(bp)
 
 

@@ -46,6 +46,7 @@ def serve(workers):
 def register(app):
     from scheduler.cli import scheduler_cli
 
+    from .accounts.cli import users_cli
     from .ops.cli import backup_cli
     from .stats.cli import stats_cli
     from .workdays.cli import workdays_cli
@@ -56,3 +57,4 @@ def register(app):
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(users_cli)

@@ -5,6 +5,7 @@ cancellation got there first, the connection dropped), the file must not stay be
 """
 import contextlib
 import os
+import secrets
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -19,6 +20,19 @@ def remove_on_rollback(path):
     session = db.session()
     session.connection()  # the file belongs to a transaction: begin one if none is open yet
     session.info.setdefault(PENDING, []).append(str(path))
+
+
+def store_private(folder, data, suffix):
+    """Write `data` under a random name in `folder` (outside the web root), readable by this process only;
+    removed again if the current transaction rolls back. Returns the name (never the user's file name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    path = folder / name
+    with open(path, "xb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
+    remove_on_rollback(path)
+    return name
 
 
 def _committed(session):

@@ -1,4 +1,5 @@
 """Which language a request is answered in, and the template filters for time and money."""
+from babel.lists import format_list
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -43,7 +44,12 @@ def time_local(dt):
     return "" if dt is None else local(dt).strftime("%H:%M")
 
 
+def join_list(items):
+    """Words joined the way the reader's language joins them: 甲、乙和丙 · a, b, and c."""
+    return format_list([str(item) for item in items], locale=get_locale() or "zh_CN")
+
+
 def init_app(app):
-    app.jinja_env.filters.update(money=money, dt=datetime_local, date=date_local, hm=time_local)
+    app.jinja_env.filters.update(money=money, dt=datetime_local, date=date_local, hm=time_local, join_list=join_list)
     app.jinja_env.globals.update(is_english=is_english, get_locale=get_locale)
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")

@@ -59,6 +59,11 @@ def _configured_font():
     return current_app.config.get("PDF_FONT", "") if has_app_context() else ""
 
 
+def font_in_use():
+    """(file, face index) of the CJK font this app embeds (PDF_FONT or the first installed candidate)."""
+    return cjk_font(_configured_font())
+
+
 class Document(FPDF):
     """An A4 document: a header with the platform and the title, a page-numbered footer."""
 

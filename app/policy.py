@@ -10,7 +10,7 @@ reads statistics are answered here too. What an actor may do to a visible bookin
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import Organization, db
+from models import Organization, User, db
 from models.booking import Booking
 from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
@@ -99,6 +99,19 @@ def _organizations(actor, stmt):
     if actor.role == "district":
         return stmt.where(sa.or_(public, Organization.district_code == actor.district_code))
     return stmt.where(sa.or_(public, Organization.id == actor.organization_id))
+
+
+@scope_rule(User)
+def _users(actor, stmt):
+    """Colleagues of one organisation see each other; the city sees the bureaus' accounts; the admin all."""
+    if actor is None:
+        return stmt.where(sa.false())
+    if actor.role == "admin":
+        return stmt
+    if actor.role == "city":
+        bureaus = sa.select(Organization.id).where(Organization.kind == "bureau")
+        return stmt.where(User.organization_id.in_(bureaus))
+    return stmt.where(User.organization_id == actor.organization_id, User.organization_id.is_not(None))
 
 
 def _approved_institutions():

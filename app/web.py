@@ -1,7 +1,10 @@
 """Small helpers shared by the page views."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from models.errors import Forbidden
 
 from .formtools import apply_field_errors
 
@@ -36,3 +39,11 @@ def show_errors(form, error, rename=None):
         error = type(error)(error.message, {rename.get(name, name): why for name, why in error.fields.items()})
     if not apply_field_errors(form, error) or not error.fields:
         flash(error.message, "danger")
+
+
+def refuse_unapproved_staff():
+    """The console's answer to someone who is not staff of an approved institution: staff of one still
+    waiting see where their application stands (待审核 or why it was turned down), anyone else 403."""
+    if not current_user.is_institution_staff:
+        raise Forbidden()
+    return render_template("console/pending.html", org=current_user.organization), 403

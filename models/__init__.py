@@ -1,13 +1,15 @@
 """The domain model. Importing this package registers every table with the metadata."""
+from .account import AccountToken
 from .audit import AuditRecord
 from .base import db, utcnow
 from .booking import Booking
+from .conversation import OrderAttachment, OrderMessage
 from .importing import ImportBatch
 from .instrument import Category, Closure, Instrument, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
 from .ops import Heartbeat, SignInAttempt
-from .order import OrderItem, Review, ServiceOrder
+from .order import OrderItem, OrderReport, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
@@ -19,8 +21,9 @@ from .voucher import Voucher
 from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure", "Heartbeat",
-           "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderItem", "Review", "ServiceOrder",
-           "Pilot", "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot",
-           "District", "Organization", "ApiToken", "SignInAttempt", "User", "UserSession", "AdjustmentRequest",
-           "Charge", "InvoiceRequest", "Voucher", "WaitlistEntry"]
+__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
+           "Heartbeat", "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
+           "OrderItem", "OrderMessage", "OrderReport", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
+           "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
+           "WaitlistEntry"]

@@ -85,6 +85,11 @@ class ValidationError(DomainError):
     default_message = _l("提交的内容有误，请按提示修改。")
 
 
+class InvalidToken(ValidationError):
+    code = "invalid_token"
+    default_message = _l("链接已失效或已被使用。请重新申请（重设密码的链接 1 小时内有效，只能使用一次）。")
+
+
 class SlotAvailable(DomainError):
     status = 422
     code = "slot_available"

@@ -26,7 +26,8 @@ class SentAlert(db.Model):
 
 
 class SignInAttempt(db.Model):
-    """A sign-in attempt that failed or is being checked: the shared count behind the sign-in limits.
+    """A sign-in attempt that failed or is being checked, or a password-reset request (`purpose`): the
+    shared count behind the limits on both.
 
     Every web worker and machine reads and writes the same rows, so the limits hold however many
     processes serve the site. A successful attempt is deleted; old rows are purged as new ones come."""
@@ -34,6 +35,7 @@ class SignInAttempt(db.Model):
     __tablename__ = "sign_in_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="sign_in", server_default="sign_in")
     email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     address: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     at = mapped_column(UTCDateTime, nullable=False, index=True)

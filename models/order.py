@@ -9,7 +9,9 @@ report_issued → completed
 
 The enterprise may cancel until the sample is received; the institution, with a reason,
 until the report is issued. ServiceOrder.transition() is the only way the state changes.
-ACTIONS names what each party may do and from which states; models/guards.py reads it (403 may
+A report, once issued, may be reissued with a reason (a new OrderReport version); the order keeps the
+first issue time (the statistics count the order once, when its report was first issued) and the
+newest version's number and file. ACTIONS names what each party may do and from which states; models/guards.py reads it (403 may
 never, 409 not now) for the services, the buttons and the API's `actions` list.
 """
 from datetime import date
@@ -54,12 +56,15 @@ ACTIONS = {
     "start": {"staff": ("sample_received",)},
     "report": {"staff": ("testing",)},
     "log_work": {"staff": WORK_STATES},
+    "revise_report": {"staff": ("report_issued", "completed")},
     "complete": {"customer": ("report_issued",)},
     "cancel": {"customer": CUSTOMER_MAY_CANCEL, "staff": INSTITUTION_MAY_CANCEL},
+    "message": {"customer": STATES, "staff": STATES},
 }
 # What the 409 says where the state alone is not explanation enough.
 NOT_NOW = {
-    "report": _l("只有检测中的委托可以出具报告；报告出具后不能再次上传。"),
+    "report": _l("只有检测中的委托可以出具报告；报告出具后如需更正，请填写修订原因后重新出具。"),
+    "revise_report": _l("报告出具后才能修订。"),
     "log_work": _l("收样之后、出具报告之前才能登记仪器使用时间。"),
 }
 
@@ -106,6 +111,7 @@ class ServiceOrder(Guarded, TimestampMixin, db.Model):
     created_by = relationship("User")
     items = relationship("OrderItem", order_by="OrderItem.position", cascade="all, delete-orphan",
                          back_populates="order")
+    reports = relationship("OrderReport", order_by="OrderReport.version", back_populates="order")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -171,6 +177,27 @@ class OrderItem(db.Model):
     order = relationship(ServiceOrder, back_populates="items")
 
 
+class OrderReport(db.Model):
+    """One issued version of an order's report: the first, then each revision with its reason."""
+
+    __tablename__ = "order_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("service_orders.id"), nullable=False)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    report_no: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    file: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    issued_at = mapped_column(UTCDateTime, nullable=False)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+
+    order = relationship(ServiceOrder, back_populates="reports")
+    issued_by = relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("order_id", "version", name="uq_order_reports_order_version"),)
+
+
 class Review(db.Model):
     """An enterprise's one review of a completed booking or order: 1 (极差) to 5 (非常满意)."""
 
@@ -188,6 +215,8 @@ class Review(db.Model):
 
     organization = relationship(Organization, foreign_keys=[organization_id])
     created_by = relationship("User")
+    booking = relationship("Booking")
+    order = relationship(ServiceOrder)
 
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score"),

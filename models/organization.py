@@ -49,6 +49,14 @@ class Organization(TimestampMixin, db.Model):
     cnas_no: Mapped[str | None] = mapped_column(sa.String(50))
     approved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     approved_at = mapped_column(UTCDateTime)
+    # A sign-up the district turned down: why, and when (cleared when the institution applies again).
+    rejected_at = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    # Where and how enterprises deliver samples (shown on an order once its quote is accepted).
+    sample_address: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    sample_contact: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    sample_phone: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
+    sample_instructions: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
     is_demo: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
     district = relationship(District, lazy="joined")
@@ -66,6 +74,13 @@ class Organization(TimestampMixin, db.Model):
     @property
     def is_institution(self):
         return self.kind == "institution"
+
+    @property
+    def application_status(self):
+        """An institution's sign-up: pending, rejected (it may apply again) or approved."""
+        if self.approved:
+            return "approved"
+        return "rejected" if self.rejected_at is not None else "pending"
 
     @property
     def is_city_bureau(self):

@@ -1,6 +1,7 @@
 """Thin tasks: each calls a service with `now` (and settings) and reports what it did."""
 from flask import current_app
 
+from app.auth import sessions
 from app.booking import jobs as booking_jobs
 from app.catalog import jobs as catalog_jobs
 from app.notify import mailer
@@ -55,6 +56,10 @@ def calibration_alerts(now):
 
 def usage_snapshot(now):
     return f"snapshot of the last {snapshot.nightly(now)} days rewritten"
+
+
+def purge_sessions(now):
+    return "purged " + ", ".join(f"{table} {count}" for table, count in sessions.purge(now).items())
 
 
 def qualification_upkeep(now):

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from models import Organization, User, audit
 from models.errors import Forbidden
 
+from ..auth.sessions import end_sessions
+
 
 def search_users(q=""):
     stmt = sa.select(User).order_by(User.id)
@@ -28,5 +30,7 @@ def set_active(actor, user, active, now):
         raise Forbidden()
     before = "active" if user.active else "inactive"
     user.active = active
+    if not active:
+        end_sessions(user, now)
     audit.record(user, "activated" if active else "deactivated", actor=actor, at=now,
                  from_state=before, to_state="active" if active else "inactive")

@@ -1,10 +1,12 @@
 """The JSON API (/api/v1). One module per resource; all of them call the features' services."""
 from . import (
+               accounts,
                auth,
                bookings,
                calendar,
                catalog,
                charges,
+               messages,
                orders,
                qualifications,
                reference,
@@ -16,5 +18,5 @@ from . import (
 )
 from .base import bp
 
-__all__ = ["bp", "auth", "bookings", "calendar", "catalog", "charges", "orders", "qualifications", "reference", "series",
-           "statements", "stats", "vouchers", "waitlist"]
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
+           "qualifications", "reference", "series", "statements", "stats", "vouchers", "waitlist"]

@@ -13,7 +13,7 @@ from models.timeutil import iso_local
 
 from .. import clock
 from ..formtools import DateInput, DecimalInput, IntegerInput, read_instant
-from ..orders import reports
+from ..orders import conversation, reports
 from ..orders import services as orders
 from ..orders.forms import OrderForm
 from ..policy import get_in_scope, is_party, parse_id, scoped
@@ -39,6 +39,7 @@ def order_json(order, viewer):
         "status_reason": order.status_reason, "created_at": iso_local(order.created_at),
         "report_issued_at": iso_local(order.report_issued_at),
         "actions": [a for a in ACTIONS if order.can(a, viewer, clock.now())],
+        "sample_delivery": conversation.sample_delivery(order, viewer), "contacts": conversation.contacts(order, viewer),
     }
     body["title"] = str(body["title"])
     body.update(net_estimate_fields(order, viewer))
@@ -125,28 +126,53 @@ def order_action(order_id, action):
 
 @bp.post("/orders/<order_id>/report")
 def upload_report(order_id):
+    """The report, or with `revision_reason` (after report_issued or completed) a revised version of it."""
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
     try:
         upload = request.files.get("file")
-        report_no = request.form.get("report_no", "")
+        report_no, reason = request.form.get("report_no", ""), request.form.get("revision_reason", "")
     except RequestEntityTooLarge:
         raise PayloadTooLarge() from None
     limit = current_app.config["REPORT_MAX_BYTES"]
     data = upload.read(limit + 1) if upload else b""
-    orders.issue_report(who, order, data, report_no, clock.now(), upload_dir=current_app.config["UPLOAD_DIR"],
-                        max_bytes=limit)
+    options = {"upload_dir": current_app.config["UPLOAD_DIR"], "max_bytes": limit}
+    if reason.strip():
+        orders.revise_report(who, order, data, report_no, reason, clock.now(), **options)
+    else:
+        orders.issue_report(who, order, data, report_no, clock.now(), **options)
     db.session.commit()
     return jsonify(order_json(order, who))
 
 
+def _pdf(name, report_no):
+    return send_file(reports.path_of(current_app.config["UPLOAD_DIR"], name), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"report-{report_no}.pdf")
+
+
 @bp.get("/orders/<order_id>/report")
 def download_report(order_id):
+    """The newest version of the report."""
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    name = orders.get_report(who, order)
-    return send_file(reports.path_of(current_app.config["UPLOAD_DIR"], name), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"report-{order.report_no}.pdf")
+    return _pdf(orders.get_report(who, order), order.report_no)
+
+
+@bp.get("/orders/<order_id>/reports")
+def report_versions(order_id):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    rows = orders.report_versions(who, order)
+    return jsonify(items=[{"version": row.version, "report_no": row.report_no, "issued_at": iso_local(row.issued_at),
+                           "reason": row.reason, "size": row.size} for row in rows], total=len(rows))
+
+
+@bp.get("/orders/<order_id>/reports/<int:version>")
+def download_report_version(order_id, version):
+    who = actor()
+    order = get_in_scope(ServiceOrder, order_id, who)
+    row = orders.report_version(who, order, version)
+    return _pdf(row.file, row.report_no)
 
 
 @bp.post("/orders/<order_id>/work")

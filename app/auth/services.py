@@ -99,6 +99,11 @@ def register_institution(data, now):
     )
     user = _create_account(data, org, "institution", now)
     audit.record(org, "signed_up", actor=user, at=now, to_state="pending")
+    _tell_district(org)
+    return user
+
+
+def _tell_district(org):
     bureau_users = db.session.scalars(
         sa.select(User).join(Organization, User.organization_id == Organization.id).where(
             User.role == "district", User.active.is_(True),
@@ -107,28 +112,64 @@ def register_institution(data, now):
     ).all()
     for bureau_user in bureau_users:
         notify(bureau_user, "institution_signup", organization_id=org.id, name=org.name)
-    return user
 
 
 def pending_institutions(actor):
     return db.session.scalars(
         sa.select(Organization).where(
             Organization.kind == "institution", Organization.approved.is_(False),
-            Organization.district_code == actor.district_code,
+            Organization.rejected_at.is_(None), Organization.district_code == actor.district_code,
         ).order_by(Organization.created_at)
     ).all()
 
 
-def approve_institution(actor, organization, now):
-    if organization.kind == "institution" and organization.approved:
-        raise InvalidTransition(_l("该机构已通过审核。"))
+def _decide_signup(actor, organization):
+    if organization.kind == "institution" and organization.application_status != "pending":
+        raise InvalidTransition(_l("该机构已通过审核。") if organization.approved
+                                else _l("该申请已退回，等待机构修改后重新提交。"))
     if not may_approve_institution(actor, organization):
         raise Forbidden(_l("只有机构所在区的市场监管局可以审核该机构。"))
+
+
+def approve_institution(actor, organization, now):
+    _decide_signup(actor, organization)
     organization.approved = True
     organization.approved_at = now
     audit.record(organization, "approved", actor=actor, at=now, from_state="pending",
                  to_state="approved")
     notify_organization(organization.id, "institution_approved", name=organization.name)
+
+
+def reject_institution(actor, organization, reason, now):
+    """The district turns a sign-up down and says why; the institution may amend it and apply again."""
+    _decide_signup(actor, organization)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationError(fields={"reason": _l("请说明不予通过的原因（500 字以内），机构将据此修改申请。")})
+    organization.rejected_at, organization.rejection_reason = now, reason
+    audit.record(organization, "rejected", actor=actor, at=now, from_state="pending", to_state="rejected",
+                 reason=reason)
+    notify_organization(organization.id, "institution_rejected", name=organization.name, reason=reason)
+
+
+APPLICATION_FIELDS = ("name", "district_code", "address", "cma_no", "cma_valid_until", "cnas_no", "description")
+
+
+def reapply(actor, details, now):
+    """A rejected institution amends its sign-up (`details`: a validated InstitutionFields' data) and applies
+    again: pending once more, and its (possibly new) district is told."""
+    organization = actor.organization
+    if not actor.is_institution_staff or organization.application_status != "rejected":
+        raise InvalidTransition(_l("只有未通过审核的入驻申请可以修改后重新提交。"))
+    taken = db.session.scalar(sa.select(Organization.id).where(Organization.uscc == details["uscc"],
+                                                               Organization.id != organization.id))
+    if taken:
+        raise ValidationError(fields={"organization.uscc": _l("该统一社会信用代码已有单位注册。")})
+    for name in APPLICATION_FIELDS:
+        setattr(organization, name, details.get(name) or ("" if name in ("address", "description") else None))
+    organization.uscc, organization.rejected_at = details["uscc"], None
+    audit.record(organization, "reapplied", actor=actor, at=now, from_state="rejected", to_state="pending")
+    _tell_district(organization)
 
 
 def issue_token(user, now, days):

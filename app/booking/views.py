@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from models import audit, db
 from models.booking import ACTIONS, ACTIVE, STATES, Booking
-from models.errors import DomainError, Forbidden, ValidationError
+from models.errors import DomainError, ValidationError
 from models.instrument import Instrument
 from models.timeutil import at_local, local_today
 
@@ -21,7 +21,7 @@ from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..qualifications import services as qualifications
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
-from ..web import flash_error, redirect_back, safe_target, show_errors
+from ..web import flash_error, redirect_back, refuse_unapproved_staff, safe_target, show_errors
 from . import credit, series_views, services
 from .enterprises import enterprise_for_walk_in
 from .forms import ActualTimeForm, OnBehalfForm, ReasonForm, booking_form
@@ -112,11 +112,6 @@ def act(booking_id, action):
 
 # The institution's desk ------------------------------------------------------------------
 
-def _staff():
-    if not current_user.institution_approved:
-        raise Forbidden()
-
-
 def _own_instruments():
     return db.session.scalars(sa.select(Instrument).where(
         Instrument.institution_id == current_user.organization_id).order_by(Instrument.name)).all()
@@ -125,7 +120,8 @@ def _own_instruments():
 @bp.get("/console/bookings/pending")
 @login_required
 def console_queue():
-    _staff()
+    if not current_user.institution_approved:
+        return refuse_unapproved_staff()
     pending = db.session.scalars(scoped(Booking, current_user).where(Booking.status == "pending")
                                  .order_by(Booking.start_at)).all()
     return render_template("booking/queue.html", pending=pending, now=clock.now(),
@@ -135,7 +131,8 @@ def console_queue():
 @bp.get("/console/today")
 @login_required
 def console_today():
-    _staff()
+    if not current_user.institution_approved:
+        return refuse_unapproved_staff()
     now = clock.now()
     day = local_today(now)
     if request.args.get("day"):
@@ -151,7 +148,8 @@ def console_today():
 @bp.get("/console/bookings")
 @login_required
 def console_history():
-    _staff()
+    if not current_user.institution_approved:
+        return refuse_unapproved_staff()
     stmt = scoped(Booking, current_user)
     status, instrument_id = request.args.get("status", ""), request.args.get("instrument_id", "")
     if status in STATES:

@@ -25,6 +25,7 @@ from models.importing import ImportBatch
 from models.instrument import Instrument
 
 from ..formtools import field_errors, formdata_from_json
+from ..i18n import join_list
 from ..policy import require_publisher
 from ..sheets import xlsx_row
 from .forms import InstrumentForm
@@ -148,9 +149,9 @@ def _header_map(header):
     if missing or unknown:
         parts = []
         if missing:
-            parts.append(str(_l("缺少必需的列：%(cols)s", cols="、".join(missing))))
+            parts.append(str(_l("缺少必需的列：%(cols)s", cols=join_list(missing))))
         if unknown:
-            parts.append(str(_l("不认识的列：%(cols)s", cols="、".join(unknown))))
+            parts.append(str(_l("不认识的列：%(cols)s", cols=join_list(unknown))))
         raise FileProblem(_l("表头与模板不一致。%(detail)s。请使用下载的模板。", detail="；".join(parts)))
     return {name: index for index, name in enumerate(names) if name}
 

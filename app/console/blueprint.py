@@ -1,7 +1,7 @@
-from flask import Blueprint, render_template
+from flask import Blueprint
 from flask_login import current_user, login_required
 
-from models.errors import Forbidden
+from ..web import refuse_unapproved_staff
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -9,8 +9,6 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 @bp.before_request
 @login_required
 def _institution_staff_only():
-    if not current_user.is_institution_staff:
-        raise Forbidden()
     if not current_user.institution_approved:
-        return render_template("console/pending.html"), 403
+        return refuse_unapproved_staff()
     return None

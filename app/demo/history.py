@@ -16,14 +16,15 @@ from models import OpeningHours, Organization, db
 from models.booking import Booking
 from models.instrument import Closure, Instrument
 from models.occupancy import Occupancy
-from models.order import OrderItem, Review, ServiceOrder
+from models.order import OrderItem, OrderReport, Review, ServiceOrder
 from models.pilot import Pilot, PilotTable
 from models.timeutil import at_local, local_today
 
 from ..orders import reports
+from ..orders.report_pdf import render_all
 from ..stats import snapshot
 from .accounts import organization, uscc, user
-from .orders import report_pdf
+from .orders import report_content
 
 SEED = 20261126
 INSTITUTIONS = [
@@ -171,9 +172,12 @@ def _orders(institutions, enterprises, booker, today, now, rng):
         made.append(order)
     db.session.add_all(made)
     db.session.flush()
-    for row in made:  # a real PDF per report, as an institution would have uploaded
-        data = report_pdf(row.report_no, row.number, row.sample_no, len(row.items))
+    # a real PDF per report, as an institution would have uploaded: written in one batch (one font cut)
+    for row, data in zip(made, render_all([report_content(row, row.report_no, row.report_issued_at) for row in made]),
+                         strict=True):
         row.report_file, row.report_size = reports.store(current_app.config["UPLOAD_DIR"], data), len(data)
+        db.session.add(OrderReport(order_id=row.id, version=1, report_no=row.report_no, file=row.report_file,
+                                   size=len(data), issued_at=row.report_issued_at))
     return made
 
 

@@ -1,17 +1,18 @@
-"""Demo service orders in every state, made through the real services with real PDF reports."""
+"""Demo service orders in every state, made through the real services with real Chinese PDF reports, a
+conversation before a sample goes out and a revised report."""
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from fpdf import FPDF
 
 from models import db
 from models.instrument import Instrument
 from models.order import ServiceOrder
 from models.timeutil import at_local, local_today
 
-from ..orders import services
+from ..orders import conversation, services
+from ..orders.report_pdf import ReportContent, render
 from ..reviews import services as reviews
 from .accounts import organization, user
 from .bookings import _working_day, first_free_slot
@@ -43,18 +44,23 @@ PLAN = [
 ]
 
 
-def report_pdf(report_no, order_number, sample_no, item_count):
-    """A small real PDF report (Latin text only: the demo does not ship a CJK font)."""
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 12, "QI-Share Test Report (demo)", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
-    for line in (f"Report no.: {report_no}", f"Order no.: {order_number}",
-                 f"Items tested: {item_count}", f"Sample no.: {sample_no}",
-                 "Result: all items conform to the standards named in the order."):
-        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+def _day(at):
+    return local_today(at).isoformat() if at else "—"
+
+
+def report_content(order, report_no, issued):
+    """What the demo institution's 检验检测报告 on the order says (every item conforms)."""
+    return ReportContent(
+        report_no=report_no, order_number=order.number, institution=order.institution.name,
+        customer=order.organization.name, customer_address=order.organization.address,
+        sample_name=order.sample_name, sample_model=order.sample_model, sample_no=order.sample_no or "—",
+        quantity=f"{order.sample_quantity} {order.sample_unit}", received_on=_day(order.sample_received_at),
+        tested_on=_day(order.testing_started_at), issued_on=_day(issued),
+        items=[(item.name, item.standard, "符合标准要求", "符合") for item in order.items])
+
+
+def report_pdf(order, report_no, issued):
+    return render(report_content(order, report_no, issued))
 
 
 def _make(row, today, now, index):
@@ -90,6 +96,7 @@ def _make(row, today, now, index):
         return order
     services.accept(customer, order, decided)
     if final == "accepted":
+        _converse(order, customer, staff, decided + timedelta(hours=2))
         return order
     services.receive_sample(staff, order, decided + timedelta(days=1))
     if final == "sample_received":
@@ -101,13 +108,23 @@ def _make(row, today, now, index):
         return order
     issued = decided + timedelta(days=3)
     report_no = f"BG-{today.year}-{order.id:05d}"
-    pdf = report_pdf(report_no, order.number, order.sample_no, len(order.items))
-    services.issue_report(staff, order, pdf, report_no, issued,
-                          upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["REPORT_MAX_BYTES"])
+    files = {"upload_dir": current_app.config["UPLOAD_DIR"], "max_bytes": current_app.config["REPORT_MAX_BYTES"]}
+    services.issue_report(staff, order, report_pdf(order, report_no, issued), report_no, issued, **files)
     if final == "completed":
         services.complete(customer, order, issued + timedelta(days=1))
         reviews.review_order(customer, order, 5, "报告规范、周期短，工程师讲解很耐心。", issued + timedelta(days=1, hours=1))
+        revised = issued + timedelta(days=1, hours=3)
+        services.revise_report(staff, order, report_pdf(order, f"{report_no}-R1", revised), f"{report_no}-R1",
+                               "更正第 2 项检测依据的标准年号。", revised, **files)
     return order
+
+
+def _converse(order, customer, staff, at):
+    """The questions an accepted order raises before the sample goes out, asked and answered on the order."""
+    options = {"upload_dir": current_app.config["UPLOAD_DIR"], "max_bytes": current_app.config["ATTACHMENT_MAX_BYTES"]}
+    conversation.post_message(customer, order, "请问板材样品需要做防锈包装吗？我们周三上午送到。", [], at, **options)
+    conversation.post_message(staff, order, "需要，请用气泡膜包好并贴上样品标签；周三上午 9:00–11:30 可以收样。", [],
+                              at + timedelta(hours=1), **options)
 
 
 def _log_work(staff, order, code, today, now):

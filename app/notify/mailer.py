@@ -17,7 +17,7 @@ from flask_babel import force_locale
 
 from models import Notification, db
 
-from .messages import render
+from .messages import action_label, render
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 CLAIM = timedelta(minutes=10)
@@ -30,14 +30,19 @@ def backoff(attempts):
 def compose(note, sender, base_url):
     """The e-mail for a notification, in its reader's language, with a link back to the page."""
     app = current_app._get_current_object()
-    with app.test_request_context(), force_locale(note.recipient.locale):
+    reader = note.recipient
+    address = note.address or reader.email
+    locale = reader.locale if reader is not None else (note.payload or {}).get("locale", "zh_CN")
+    with app.test_request_context(), force_locale(locale):
         title, body, url = render(note, base_url=base_url or f"http://{app.config['HOST']}:{app.config['PORT']}")
-        text = render_template("notify/email.txt", title=title, body=body, url=url, user=note.recipient)
-        html = render_template("notify/email.html", title=title, body=body, url=url, user=note.recipient)
+        words = dict(title=title, body=body, url=url, action=action_label(note),
+                     greeting=(reader.name or reader.email) if reader is not None else address)
+        text = render_template("notify/email.txt", **words)
+        html = render_template("notify/email.html", **words)
     message = EmailMessage()
     message["Subject"] = f"[QI-Share] {title}"
     message["From"] = sender
-    message["To"] = note.recipient.email
+    message["To"] = address
     message["Message-ID"] = make_msgid(idstring=f"qishare-{note.id}")
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -3,19 +3,39 @@
 One table for the bell, the notifications page and e-mail. Payloads hold ids and names only;
 the text is written when it is read, so it follows the reader's language.
 """
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from models import db
+from models.account import AccountToken
 from models.money import money
 
 MESSAGES = {}
+ACTIONS = {}
 # Payload keys that hold an amount ("1125.00"): shown as money() shows every amount, ¥1,125.00.
 MONEY_KEYS = frozenset({"amount", "amount_before", "voucher_amount", "net_amount", "balance", "total"})
 
 
-def message(kind, title, body, endpoint=None, **url_args):
-    """Register a kind. url_args map URL arguments to payload keys."""
+def message(kind, title, body, endpoint=None, action=None, **url_args):
+    """Register a kind. url_args map URL arguments to payload keys, or to functions of the payload (a value
+    that is never stored, such as a link's token). `action` names the e-mail's button (default 查看详情)."""
     MESSAGES[kind] = (title, body, endpoint, url_args)
+    if action is not None:
+        ACTIONS[kind] = action
+
+
+def action_label(note):
+    return ACTIONS.get(note.kind, _l("查看详情"))
+
+
+def _url_value(payload, source):
+    return source(payload) if callable(source) else payload[source]
+
+
+def _account_link(payload):
+    """The token of an account link (reset, first password, invitation), computed from its row."""
+    row = db.session.get(AccountToken, payload.get("token_id"))
+    return row.token(current_app.config["SECRET_KEY"]) if row is not None else "expired"
 
 
 def render(note, base_url=None):
@@ -30,8 +50,8 @@ def render(note, base_url=None):
                          for key, value in (note.payload or {}).items()})
     text_title, text_body = str(title) % payload, str(body) % payload
     url = None
-    if endpoint and all(key in payload for key in url_args.values()):
-        url = url_for(endpoint, **{arg: payload[key] for arg, key in url_args.items()})
+    if endpoint and all(callable(key) or key in payload for key in url_args.values()):
+        url = url_for(endpoint, **{arg: _url_value(payload, key) for arg, key in url_args.items()})
     if url and base_url:
         url = base_url.rstrip("/") + url
     return text_title, text_body, url
@@ -46,6 +66,23 @@ message("institution_signup", _l("新机构注册待审核"),
         _l("“%(name)s”申请入驻平台，请审核其资质。"), "orgs.signups")
 message("institution_approved", _l("机构入驻已通过"),
         _l("“%(name)s”已通过审核，现在可以发布共享仪器。"), "main.index")
+message("institution_rejected", _l("机构入驻申请未通过"),
+        _l("“%(name)s”的入驻申请未通过审核。原因：%(reason)s。请按原因修改后重新提交申请。"), "accounts.application")
+
+# Account links (e-mailed to an address only; never shown in the app)
+message("password_reset", _l("重设密码"),
+        _l("我们收到了重设您平台账号密码的请求。请在 1 小时内点击下面的链接设置新密码，链接只能使用一次。"
+           "如果不是您本人的操作，请忽略这封邮件，您的密码不会改变。"),
+        "accounts.reset_password", action=_l("设置新密码"), token=_account_link)
+message("account_created", _l("您的平台账号已开通"),
+        _l("平台管理员为您开通了账号（%(email)s，%(organization)s）。请在 7 天内点击下面的链接设置密码，之后即可登录。"),
+        "accounts.reset_password", action=_l("设置密码"), token=_account_link)
+message("invitation", _l("邀请您加入质量基础设施仪器共享平台"),
+        _l("%(inviter)s 邀请您以“%(organization)s”成员的身份使用质量基础设施仪器共享平台。请在 7 天内点击下面的链接设置姓名和密码，"
+           "链接只能使用一次。"),
+        "accounts.accept_invitation", action=_l("接受邀请"), token=_account_link)
+message("member_joined", _l("新同事已加入"), _l("%(name)s（%(email)s）已接受邀请，加入了“%(organization)s”。"),
+        "accounts.members")
 
 # Bookings
 message("booking_requested", _l("新的预约申请"),
@@ -152,6 +189,12 @@ message("order_auto_completed", _l("委托已自动完成"),
         order_id="order_id")
 message("order_quote_expired", _l("报价已过期"),
         _l("委托“%(title)s”的报价已过有效期。如仍需检测，请重新提交委托。"), "orders.detail", order_id="order_id")
+message("order_message", _l("委托有新留言"),
+        _l("%(author)s（%(author_organization)s）在委托“%(title)s”（%(number)s）中留言：%(excerpt)s"), "orders.detail",
+        order_id="order_id")
+message("order_report_revised", _l("报告已修订"),
+        _l("委托“%(title)s”的报告已修订为第 %(version)s 版（%(report_no)s）。修订原因：%(reason)s"), "orders.detail",
+        order_id="order_id")
 message("review_received", _l("收到新的评价"), _l("企业对“%(subject)s”给出了 %(score)s 分的评价。"))
 
 # Pilot tables

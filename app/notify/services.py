@@ -17,6 +17,13 @@ def notify(recipient, kind, **payload):
     return note
 
 
+def mail_to(address, locale, kind, **payload):
+    """An e-mail to an address only (an account link): delivered by the outbox, never shown in the app."""
+    note = Notification(address=address, kind=kind, payload=dict(payload, locale=locale))
+    db.session.add(note)
+    return note
+
+
 def notify_organization(organization_id, kind, *, exclude=None, **payload):
     """Every active member of an organisation (e.g. all staff of an institution)."""
     users = db.session.scalars(

@@ -71,3 +71,13 @@ class WorkForm(FlaskForm):
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     note = StringField(_l("说明"), filters=[strip], validators=[optional, max_length(200)])
+
+
+class SampleDeliveryForm(FlaskForm):
+    """Where and how enterprises deliver samples to the institution."""
+
+    sample_address = StringField(_l("送样地址"), filters=[strip], validators=[optional, max_length(200)])
+    sample_contact = StringField(_l("收样联系人"), filters=[strip], validators=[optional, max_length(50)])
+    sample_phone = StringField(_l("收样电话"), filters=[strip], validators=[optional, max_length(30)])
+    sample_instructions = TextAreaField(_l("送样须知"), filters=[strip], validators=[optional, max_length(500)],
+                                        description=_l("如收样时间、包装与标识要求、寄送注意事项"))

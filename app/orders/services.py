@@ -9,7 +9,7 @@ from models import audit, db
 from models.errors import Forbidden, NotFound, ValidationError
 from models.instrument import Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
-from models.order import OrderItem, ServiceOrder
+from models.order import OrderItem, OrderReport, ServiceOrder
 from models.organization import Organization
 from models.timeutil import local_today
 
@@ -161,7 +161,52 @@ def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     order.report_no, order.report_issued_at, order.report_size = number, now, len(data)
     _claim_report(order, number)
     order.report_file = reports.store(upload_dir, data)
+    db.session.add(OrderReport(order=order, version=1, report_no=number, file=order.report_file, size=len(data),
+                               issued_at=now, issued_by_id=actor.id))
     _tell_customer(order, "order_report_issued", report_no=number)
+
+
+def revise_report(actor, order, data, report_no, reason, now, *, upload_dir, max_bytes):
+    """A corrected report, issued again with its reason: a new version that the order now serves. The order's
+    state and first issue time stay (the statistics count the order once); the enterprise is told why."""
+    order.require("revise_report", actor, now)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500 or "\x00" in reason:
+        raise ValidationError(fields={"revision_reason": _l("请说明修订原因（500 字以内），企业会看到它。")})
+    number = (report_no or "").strip() or order.report_no
+    if len(number) > 50 or not _printable(number):
+        raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内，不能含换行等控制字符）。")})
+    taken = db.session.scalar(sa.select(OrderReport.id).where(
+        OrderReport.report_no == number, OrderReport.order_id != order.id,
+        OrderReport.order.has(ServiceOrder.institution_id == order.institution_id)))
+    if taken:
+        raise ValidationError(fields={"report_no": _l("报告编号“%(no)s”已被使用。", no=number)})
+    reports.check_pdf(data, max_bytes)
+    version = len(order.reports) + 1
+    order.report_no, order.report_size, order.updated_at = number, len(data), now
+    _claim_report(order, number)
+    order.report_file = reports.store(upload_dir, data)
+    db.session.add(OrderReport(order=order, version=version, report_no=number, file=order.report_file,
+                               size=len(data), issued_at=now, issued_by_id=actor.id, reason=reason))
+    audit.record(order, "report_revised", actor=actor, at=now, reason=reason,
+                 details={"version": version, "report_no": number})
+    _tell_customer(order, "order_report_revised", version=version, report_no=number, reason=reason)
+    return version
+
+
+def report_versions(actor, order):
+    """Every issued version of the order's report, oldest first: for the two parties only."""
+    if not (order.is_customer(actor) or order.is_staff(actor)):
+        raise NotFound()
+    return list(order.reports)
+
+
+def report_version(actor, order, version):
+    """One version's stored file name; 404 for a version that does not exist."""
+    found = [row for row in report_versions(actor, order) if str(row.version) == str(version)]
+    if not found:
+        raise NotFound()
+    return found[0]
 
 
 def _claim_report(order, number):

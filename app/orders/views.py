@@ -2,7 +2,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -13,26 +12,19 @@ from models.order import STATES, ServiceOrder
 
 from .. import clock
 from ..formtools import read_instants
+from ..i18n import money
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
 from ..reviews.forms import ReviewForm
-from ..web import flash_error, show_errors
-from . import reports, services
-from .forms import OrderForm, QuoteForm, ReportForm, WorkForm
+from ..web import flash_error, refuse_unapproved_staff, show_errors
+from . import attachments, conversation, guidance, reports, services
+from .forms import OrderForm, QuoteForm, ReportForm, SampleDeliveryForm, WorkForm
+from .sample_label import qr_svg
 
 bp = Blueprint("orders", __name__)
 
 TIMELINE = ["submitted", "quoted", "accepted", "sample_received", "testing", "report_issued", "completed"]
-NEXT_STEP = {
-    "submitted": _l("等待机构报价（通常 1–2 个工作日）。"),
-    "quoted": _l("请确认报价：接受后机构会安排收样。"),
-    "accepted": _l("请按机构要求送样或寄样，机构收样后会通知您样品编号。"),
-    "sample_received": _l("样品已收到，机构将安排检测。"),
-    "testing": _l("检测进行中，报告出具后您会收到通知。"),
-    "report_issued": _l("报告已出具，请下载核对后确认完成。"),
-    "completed": _l("委托已完成，欢迎评价本次服务。"),
-}
 
 
 def _approved_institutions():
@@ -82,7 +74,7 @@ def mine():
 @login_required
 def inbox():
     if not current_user.institution_approved:
-        raise Forbidden()
+        return refuse_unapproved_staff()
     status = request.args.get("status", "")
     stmt = scoped(ServiceOrder, current_user)
     if status in STATES:
@@ -101,12 +93,15 @@ def detail(order_id):
     order = get_in_scope(ServiceOrder, order_id, current_user)
     work_form = WorkForm(formdata=None)
     work_form.instrument_id.choices = _own_instrument_choices(order)
+    party = is_party(current_user, order)
     return render_template(
-        "orders/detail.html", order=order, trail=audit.trail(order), party=is_party(current_user, order),
-        now=clock.now(),
-        timeline=TIMELINE, next_step=NEXT_STEP.get(order.status), work=services.work_of(order),
+        "orders/detail.html", order=order, trail=audit.trail(order), party=party, now=clock.now(),
+        timeline=TIMELINE, next_step=guidance.next_step(order, current_user), work=services.work_of(order),
         quote_form=QuoteForm(formdata=None), report_form=ReportForm(formdata=None), work_form=work_form,
-        review=reviews.review_of(order=order), review_form=ReviewForm(formdata=None))
+        review=reviews.review_of(order=order), review_form=ReviewForm(formdata=None),
+        delivery=conversation.sample_delivery(order, current_user), contacts=conversation.contacts(order, current_user),
+        messages=db.session.scalars(conversation.messages_of(current_user, order)).all() if party else [],
+        versions=order.reports if party else [])
 
 
 def _own_instrument_choices(order):
@@ -135,7 +130,7 @@ def act(order_id, action):
     except DomainError as error:
         return _back(order, error)
     db.session.commit()
-    flash(_("已更新委托状态。"), "success")
+    flash(guidance.done(action, order, current_user), "success")
     return _back(order)
 
 
@@ -152,7 +147,8 @@ def quote(order_id):
     except DomainError as error:
         return _back(order, error)
     db.session.commit()
-    flash(_("报价已发送给企业。"), "success")
+    flash(_("报价 %(amount)s 已发送给%(org)s，企业确认后会通知您。", amount=money(order.quote_amount),
+            org=order.organization.name), "success")
     return _back(order)
 
 
@@ -161,18 +157,24 @@ def quote(order_id):
 def report(order_id):
     order = get_in_scope(ServiceOrder, order_id, current_user)
     limit = current_app.config["REPORT_MAX_BYTES"]
+    options = {"upload_dir": current_app.config["UPLOAD_DIR"], "max_bytes": limit}
     try:
         upload = request.files.get("file")
         data = upload.read(limit + 1) if upload else b""
-        services.issue_report(current_user, order, data, request.form.get("report_no"), clock.now(),
-                              upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+        reason, number = request.form.get("revision_reason", ""), request.form.get("report_no")
+        if order.status not in ("report_issued", "completed"):
+            services.issue_report(current_user, order, data, number, clock.now(), **options)
+            done = _("报告 %(no)s 已出具，已通知企业。", no=order.report_no)
+        else:
+            version = services.revise_report(current_user, order, data, number, reason, clock.now(), **options)
+            done = _("报告已修订为第 %(v)s 版（%(no)s），已通知企业。", v=version, no=order.report_no)
     except RequestEntityTooLarge:
         flash(_("报告文件过大。"), "danger")
         return _back(order)
     except DomainError as error:
         return _back(order, error)
     db.session.commit()
-    flash(_("报告已出具，已通知企业。"), "success")
+    flash(done, "success")
     return _back(order)
 
 
@@ -200,13 +202,67 @@ def download(order_id):
                      as_attachment=True, download_name=f"report-{order.report_no}.pdf")
 
 
+@bp.get("/orders/<int:order_id>/reports/<int:version>.pdf")
+@login_required
+def download_version(order_id, version):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    row = services.report_version(current_user, order, version)
+    return send_file(reports.path_of(current_app.config["UPLOAD_DIR"], row.file), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"report-{row.report_no}-v{row.version}.pdf")
+
+
 @bp.get("/orders/<int:order_id>/label")
 @login_required
 def label(order_id):
+    """The printable sample label: order number, sample number once received, a QR code of the order's page."""
     order = get_in_scope(ServiceOrder, order_id, current_user)
-    if not order.is_staff(current_user) or not order.sample_no:
+    if conversation.sample_delivery(order, current_user) is None:
         raise NotFound()
-    return render_template("orders/label.html", order=order)
+    page = url_for(".detail", order_id=order.id, _external=True)
+    return render_template("orders/label.html", order=order, qr=qr_svg(page), page=page)
+
+
+@bp.post("/orders/<int:order_id>/messages")
+@login_required
+def message(order_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    try:
+        files = [(upload.filename, upload.read(limit + 1)) for upload in request.files.getlist("files")
+                 if upload.filename]
+        conversation.post_message(current_user, order, request.form.get("body", ""), files, clock.now(),
+                                  upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+    except RequestEntityTooLarge:
+        flash(_("附件过大：每个文件不超过 %(mb)s MB。", mb=limit // (1024 * 1024)), "danger")
+        return _back(order)
+    except DomainError as error:
+        return _back(order, error)
+    db.session.commit()
+    flash(_("留言已发送，已通知%(who)s。", who=order.organization.name if order.is_staff(current_user)
+            else order.institution.name), "success")
+    return redirect(url_for(".detail", order_id=order.id, _anchor="messages"))
+
+
+@bp.get("/orders/<int:order_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(order_id, attachment_id):
+    order = get_in_scope(ServiceOrder, order_id, current_user)
+    found = conversation.attachment_of(current_user, order, attachment_id)
+    return send_file(attachments.path_of(current_app.config["UPLOAD_DIR"], found.stored_name),
+                     mimetype=found.content_type, as_attachment=True, download_name=found.name)
+
+
+@bp.post("/console/institution/sample-delivery")
+@login_required
+def sample_delivery():
+    form = SampleDeliveryForm()
+    if not form.validate():
+        flash_error(ValidationError(fields={name: errors[0] for name, errors in form.errors.items()}))
+    else:
+        conversation.update_sample_delivery(current_user, form.data)
+        db.session.commit()
+        flash(_("送样信息已保存，企业接受报价后会在委托页看到。"), "success")
+    return redirect(url_for("console.institution"))
 
 
 @bp.post("/orders/<int:order_id>/review")

@@ -2,8 +2,9 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from models import audit, db
+from models import Booking, audit, db
 from models.errors import Conflict, Forbidden, InvalidTransition, ValidationError
 from models.order import Review
 
@@ -61,5 +62,8 @@ def review_of(booking=None, order=None):
 
 
 def reviews_of_institution(institution_id, limit=20):
+    """The newest reviews, each with its enterprise and what it reviewed (an instrument's use or an order)."""
     return db.session.scalars(sa.select(Review).where(Review.institution_id == institution_id)
+                              .options(selectinload(Review.organization), selectinload(Review.order),
+                                       selectinload(Review.booking).selectinload(Booking.instrument))
                               .order_by(Review.created_at.desc()).limit(limit)).all()

@@ -12,6 +12,7 @@ from models.order import ServiceOrder
 from models.pilot import Pilot, PilotTable
 from models.reference import INDUSTRY_LABELS
 
+from ..i18n import join_list
 from ..labels import MODE_LABELS
 from ..notify.services import notify_organization
 from .metrics import trained
@@ -191,7 +192,7 @@ def proposals(pilot, services=None):
     services = services or Services(pilot.year, [i.id for i in pilot.institutions])
     kinds, orgs = services.of(pilot)
     words = {"booking": _l("分时租赁（仪器共享）"), "training": _l("上机培训"), **MODE_LABELS}
-    content = "、".join(str(words[kind]) for kind, _n in kinds.most_common())
+    content = join_list(words[kind] for kind, _n in kinds.most_common())
     industries = Counter(services.industry_of(org) for org in orgs)
     top = [str(INDUSTRY_LABELS[code]) for code, _n in industries.most_common(3) if code in INDUSTRY_LABELS]
-    return content, "、".join(top)
+    return content, join_list(top)

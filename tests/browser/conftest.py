@@ -20,6 +20,7 @@ from tests.demo_db import build_demo_app
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+SERVER_SECRET = "browser-tests"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -47,7 +48,7 @@ def live(database_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     demo = build_demo_app(database_url, folder, now=utcnow(), suffix="browser")
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=demo.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="browser-tests",
+    env = dict(os.environ, DATABASE_URL=demo.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=SERVER_SECRET,
                UPLOAD_DIR=demo.config["UPLOAD_DIR"], INSTANCE_DIR=str(folder),
                FLASK_APP="wsgi", LOG_LEVEL="WARNING")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from app.booking import services as bookings
 from app.demo.accounts import organization, user
 from app.demo.bookings import first_free_slot
-from app.demo.orders import report_pdf
+from app.orders.report_pdf import ReportContent, render
 from models import Instrument, db, utcnow
 from models.timeutil import at_local, local, local_today
 from models.uscc import check_character
@@ -195,11 +195,15 @@ def test_journey_3_a_test_order_from_request_to_review(open_page, tmp_path):
     expect(lab.locator("[data-testid=sample-no]")).to_contain_text("YP-")
     lab.click("[data-testid=start-testing]")
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(report_pdf("BG-BROWSER-1", "WT", "YP", 2))
+    pdf.write_bytes(render(ReportContent(
+        report_no="BG-BROWSER-1", order_number="WT", institution="上海浦江计量测试技术研究院（演示）",
+        customer="上海晨光精密机械有限公司（演示）", customer_address="", sample_name="铝合金外壳", sample_model="",
+        sample_no="YP", quantity="3 件", received_on="—", tested_on="—", issued_on="—",
+        items=[("中性盐雾试验 96h", "GB/T 10125-2021", "无红锈", "符合")])))
     lab.fill("#report_no", "BG-BROWSER-1")
     lab.set_input_files("#report-file", str(pdf))
     lab.click("[data-testid=issue-report]")
-    expect(lab.locator(".alert-success")).to_contain_text("报告已出具")
+    expect(lab.locator(".alert-success")).to_contain_text("报告 BG-BROWSER-1 已出具，已通知企业")
     shot(lab, "08-order-institution")
 
     sme.reload()

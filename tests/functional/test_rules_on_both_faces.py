@@ -83,7 +83,7 @@ def test_each_booking_action_is_one_step_routed_on_both_faces(app):
 
 
 def test_order_steps_are_the_actions_without_a_form_of_their_own(app):
-    assert set(order_services.STEPS) == set(ORDER_ACTIONS) - {"quote", "report", "log_work"}
+    assert set(order_services.STEPS) == set(ORDER_ACTIONS) - {"quote", "report", "revise_report", "log_work", "message"}
     urls = app.url_map.bind("localhost")
     for name in order_services.STEPS:
         assert urls.match(f"/orders/7/{name}", method="POST")[0] == "orders.act"

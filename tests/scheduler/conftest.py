@@ -62,3 +62,19 @@ def mail_config(app):
                     MAIL_USE_SSL=False, MAIL_USERNAME="", MAIL_TIMEOUT=5, MAIL_MAX_ATTEMPTS=3,
                     PUBLIC_BASE_URL="https://qishare.example.gov.cn")
     return config
+
+
+@pytest.fixture
+def mail_on(app, mail_config):
+    """Point the app at a test SMTP server; deliver with the scheduler's own runner."""
+    from scheduler.runner import run_job
+
+    saved = dict(app.config)
+
+    def deliver_to(server, now):
+        app.config.update(mail_config(server))
+        return run_job(app, "deliver_outbox", now=now)
+
+    yield deliver_to
+    app.config.clear()
+    app.config.update(saved)

@@ -1,7 +1,6 @@
 """The outbox is delivered to a real SMTP server, retried when it is down, and never lost."""
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from app.notify.services import notify
@@ -14,20 +13,6 @@ def pending(world, n=2, recipient=None):
                    start="2026-03-03 10:00", end="11:00", organization="甲精密机械") for _ in range(n)]
     db.session.commit()
     return made
-
-
-@pytest.fixture
-def mail_on(app, mail_config):
-    """Point the app at a test SMTP server; deliver with the scheduler's own runner."""
-    saved = dict(app.config)
-
-    def deliver_to(server, now):
-        app.config.update(mail_config(server))
-        return run_job(app, "deliver_outbox", now=now)
-
-    yield deliver_to
-    app.config.clear()
-    app.config.update(saved)
 
 
 def status(note):
