@@ -51,6 +51,7 @@ def register_extensions(app):
     from .auth.loader import configure_login
     from .extensions import babel, csrf, migrate
     from .sqlite import configure_sqlite
+    from .stats import changes
 
     db.init_app(app)
     with app.app_context():
@@ -65,6 +66,7 @@ def register_extensions(app):
     i18n.init_app(app)
     nav.init_app(app)
     labels.init_app(app)
+    changes.listen()  # every flush that changes a snapshotted day marks it stale (app/stats/changes.py)
 
 
 def register_blueprints(app):

@@ -15,7 +15,7 @@ from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
-from .stats import SnapshotDay, UsageSnapshot
+from .stats import SnapshotDay, StaleDay, UsageSnapshot
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
 from .waitlist import WaitlistEntry
@@ -24,6 +24,6 @@ from .workday import CalendarDay
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
            "Heartbeat", "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
            "OrderItem", "OrderMessage", "OrderReport", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
-           "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
            "WaitlistEntry"]

@@ -1,24 +1,21 @@
 """Statistics, pilot projects and the 附件4 table."""
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from models import Category, District, Organization, db
+from models import District, db
 from models.errors import Forbidden, NotFound, ValidationError
-from models.instrument import Instrument
 from models.pilot import Pilot
 from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
 from models.timeutil import local_today
 
 from .. import clock
 from ..policy import parse_id, require_statistics_reader
-from ..settlement.figures import settlement_figures
 from ..stats import pilots as pilot_services
+from ..stats import services as stats
 from ..stats import table
 from ..stats.forms import PilotForm
-from ..stats.metrics import GROUPS, by_month, figures, summary
 from ..stats.scope import Period, parse_year, scope_for
 from .base import actor, bp, created, json_body, validated
 
@@ -38,9 +35,9 @@ def stats_summary():
     who = _bureau_or_institution()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
     scope = scope_for(who, district=request.args.get("district"), category=request.args.get("category", ""))
-    body = summary(scope, Period.year(year))
+    body = stats.summary(scope, Period.year(year), clock.now())
     body["revenue"] = _money(body["revenue"])
-    settled = settlement_figures(scope, Period.year(year))
+    settled = stats.money(scope, Period.year(year))
     body.update({key: _money(settled[key]) for key in ("charges_total", "voucher_total", "net_total")},
                 voucher_enterprises=settled["voucher_enterprises"])
     target = CITY_ENTERPRISE_TARGET
@@ -68,21 +65,8 @@ def _dates():
     return Period(values["from"], values["to"])
 
 
-def _labels(group_by, keys):
-    if group_by == "instrument":
-        return dict(db.session.execute(sa.select(Instrument.id, Instrument.name).where(Instrument.id.in_(keys))).all())
-    if group_by == "institution":
-        return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
-            Organization.id.in_(keys))).all())
-    if group_by == "district":
-        return {d.code: str(d.label) for d in db.session.scalars(sa.select(District))}
-    if group_by == "category":
-        return {c.code[:2]: c.name for c in db.session.scalars(sa.select(Category).where(Category.parent_code.is_(None)))}
-    return {}
-
-
-def _row(key, label, values):
-    return {"key": key, "label": label, **{k: values[k] for k in (
+def _row(values):
+    return {"key": values["key"], "label": values["label"], **{k: values[k] for k in (
         "open_hours", "effective_hours", "external_hours", "utilization", "no_show_rate", "service_count",
         "enterprises_served")}, "revenue": _money(values["revenue"])}
 
@@ -91,18 +75,11 @@ def _row(key, label, values):
 def stats_utilization():
     who = _bureau_or_institution()
     group_by = request.args.get("group_by", "instrument")
-    if group_by not in GROUPS:
-        raise ValidationError(fields={"group_by": _l("分组应为 %(g)s 之一。", g=", ".join(GROUPS))})
+    if group_by not in stats.GROUPS:
+        raise ValidationError(fields={"group_by": _l("分组应为 %(g)s 之一。", g=", ".join(stats.GROUPS))})
     period = _dates()
     scope = scope_for(who, district=request.args.get("district"), category=request.args.get("category", ""))
-    if group_by == "month":
-        rows = [_row(m.first.strftime("%Y-%m"), m.first.strftime("%Y-%m"), values) for m, values in
-                by_month(scope, period)]
-    else:
-        found = figures(scope, period, group_by)
-        labels = _labels(group_by, list(found))
-        rows = sorted((_row(k, labels.get(k, str(k)), v) for k, v in found.items()),
-                      key=lambda r: (-r["effective_hours"], str(r["label"])))
+    rows = [_row(values) for values in stats.rows(scope, period, group_by, clock.now())]
     return jsonify(**{"from": period.first.isoformat(), "to": period.last.isoformat()}, group_by=group_by, rows=rows)
 
 

@@ -234,5 +234,5 @@ def load(now):
     _reviews(bookings, orders, booker, rng)
     _pilots(today.year, extra, now)
     db.session.flush()
-    snapshot.backfill(today - timedelta(days=30), today - timedelta(days=1), now)  # older months are computed live
+    snapshot.backfill(today - timedelta(days=30), today - timedelta(days=1), now)  # older days are read live
     return {"history_bookings": len(bookings), "history_orders": len(orders), "new_instruments": len(new_instruments)}

@@ -120,8 +120,8 @@ def test_the_demo_holds_orders_in_every_state_with_real_reports(demo):
 
 
 def test_the_demo_spans_a_year_across_districts_and_pilots(demo, now):
-    from app.stats.metrics import summary
     from app.stats.scope import Period, Scope, district_scope
+    from app.stats.services import summary
     from models import District
     from models.pilot import Pilot, PilotTable
 

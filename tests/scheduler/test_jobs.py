@@ -164,18 +164,23 @@ def test_the_web_app_never_starts_a_scheduler(tmp_path):
     assert done.stdout.split() == ["never_seen", "never_seen", "ok"]
 
 
-def test_the_nightly_snapshot_rewrites_the_last_week_the_same_way_twice(world, create_instrument, create_booking, now):
+def test_the_snapshot_job_retakes_stale_days_however_old_and_yesterday_the_same_way_twice(
+        world, create_instrument, create_booking, now):
     from app.stats import snapshot
-    from models.stats import UsageSnapshot
+    from models.stats import StaleDay, UsageSnapshot
 
     instrument = create_instrument(world.institution_a)
-    start = now - timedelta(days=2)
+    today = (now + timedelta(hours=8)).date()
+    snapshot.backfill(today - timedelta(days=60), today - timedelta(days=1), now)
+    db.session.commit()
+    start = now - timedelta(days=40)  # a walk-in entered forty days late
     create_booking(instrument, world.enterprise_a, start=start, status="completed", actual_start=start,
                    actual_end=start + timedelta(hours=2))
-    snapshot.nightly(now)
+    booked_day = (start + timedelta(hours=8)).date()
+    assert [(s.day, s.institution_id) for s in db.session.query(StaleDay)] == [(booked_day, world.institution_a.id)]
+    assert snapshot.refresh(now) == [booked_day, today - timedelta(days=1)]
     first = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
-    snapshot.nightly(now)
+    assert snapshot.refresh(now) == [today - timedelta(days=1)]
     second = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
     assert first == second
-    booked_day = (start + timedelta(hours=8)).date()
     assert [row for row in first if row[2]] == [(booked_day, world.institution_a.id, 1, 2.0)]

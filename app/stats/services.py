@@ -1,0 +1,107 @@
+"""The one entry point for statistics: pages, the API, the 附件4 table and the exports call these.
+
+Every function takes a scope (scope.py), a period and `now`, and gives the same numbers whoever
+asks, because there is no other way to ask. The additive parts come from the snapshot cache where it
+is true (snapshot.py) and from the records elsewhere (metrics.py); distinct counts (enterprises) and
+the review average always come from the records. `live=True` skips the cache (the recount).
+"""
+from collections import Counter
+
+import sqlalchemy as sa
+
+from models import Category, District, Organization, db
+from models.instrument import Instrument
+from models.reference import INDUSTRY_LABELS
+from models.timeutil import local_today
+
+from ..settlement.figures import settlement_by_district, settlement_figures
+from . import metrics, snapshot
+from .metrics import EMPTY, GROUPS, NATIONAL_BENCHMARK_HOURS, combine
+
+__all__ = ["GROUPS", "NATIONAL_BENCHMARK_HOURS", "figures", "summary", "rows", "trend", "instrument_rows",
+           "named_rows", "district_rows", "industries", "money", "money_by_district"]
+
+
+def figures(scope, period, group_by=None, now=None, live=False):
+    """{group key: figures}; group_by None gives one group, "all"."""
+    if live or now is None or scope.category or group_by not in snapshot.CACHED_GROUPS:
+        base = metrics.live_base(scope, period, group_by)
+    else:
+        base = snapshot.cached_base(scope, period, group_by, local_today(now))
+    served = metrics.enterprises(scope, period, group_by)
+    return {k: combine(base.get(k), served.get(k, 0)) for k in set(base) | set(served)}
+
+
+def summary(scope, period, now=None, live=False):
+    result = dict(figures(scope, period, None, now, live).get("all", EMPTY))
+    result["satisfaction"], result["reviews"] = metrics.satisfaction(scope, period)
+    return result
+
+
+def trend(scope, period, now=None, live=False):
+    """[(month 'YYYY-MM', figures)] of the period's months up to today: the web's chart and table and the
+    API's monthly rows."""
+    today = local_today(now) if now is not None else period.last
+    out = []
+    for month in period.months():
+        if month.first > today:
+            break
+        out.append((month.first.strftime("%Y-%m"), figures(scope, month, None, now, live).get("all", EMPTY)))
+    return out
+
+
+def _labels(group_by, keys):
+    if group_by == "instrument":
+        return dict(db.session.execute(sa.select(Instrument.id, Instrument.name).where(Instrument.id.in_(keys))).all())
+    if group_by == "institution":
+        return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
+            Organization.id.in_(keys))).all())
+    if group_by == "district":
+        return {d.code: str(d.label) for d in db.session.scalars(sa.select(District))}
+    if group_by == "category":
+        return {c.code[:2]: c.name for c in db.session.scalars(sa.select(Category).where(Category.parent_code.is_(None)))}
+    return {}
+
+
+def rows(scope, period, group_by, now=None):
+    """[{"key", "label", figures…}] for a grouping, the busiest first; months in order."""
+    if group_by == "month":
+        return [dict(values, key=month, label=month) for month, values in trend(scope, period, now)]
+    found = figures(scope, period, group_by, now)
+    labels = _labels(group_by, list(found))
+    return sorted((dict(values, key=k, label=labels.get(k, str(k))) for k, values in found.items()),
+                  key=lambda r: (-r["effective_hours"], str(r["label"])))
+
+
+def named_rows(scope, period, group_by, now=None):
+    """(label, figures) for a grouping, the most services first (the dashboards' top tables)."""
+    found = rows(scope, period, group_by, now)
+    return [(r["label"], r) for r in sorted(found, key=lambda r: (-r["service_count"], str(r["label"])))]
+
+
+def instrument_rows(scope, period, now=None):
+    """Per instrument, with the effective hours scaled to a year (the national benchmark's unit)."""
+    scale = 365 / period.days
+    found = rows(scope, period, "instrument", now)
+    return [dict(r, id=r["key"], name=r["label"], annual_effective=round(r["effective_hours"] * scale, 1))
+            for r in found]
+
+
+def district_rows(scope, period, now=None):
+    """(district, figures) for every reporting unit in its order, zeros where nothing happened."""
+    found = figures(scope, period, "district", now)
+    return [(d, found.get(d.code, EMPTY)) for d in db.session.scalars(sa.select(District).order_by(District.position))]
+
+
+def industries(scope, period, top=8):
+    """[(industry label, enterprises)] over the enterprises served (服务市场主体数量's set)."""
+    counts = Counter({code: n for code, n in metrics.industries(scope, period).items()})
+    return [(str(INDUSTRY_LABELS.get(code, code or "—")), n) for code, n in counts.most_common(top)]
+
+
+def money(scope, period):
+    return settlement_figures(scope, period)
+
+
+def money_by_district(scope, period):
+    return settlement_by_district(scope, period)
