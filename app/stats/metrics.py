@@ -18,6 +18,7 @@ revenue                       the settlement's charge lines (after approved adju
                                a stored amount that is not a finite number counts as 0
 satisfaction                  average review score given in the period
 """
+import math
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -222,12 +223,26 @@ def figures(scope, period, group_by=None):
     return {k: combine(base.get(k), served.get(k, 0)) for k in set(base) | set(served)}
 
 
+def _hours(value):
+    """Hours to 6 places first: sums of the same records in another order (the cache's days, the
+    records' period) differ in the last bits of a float, never in the sixth place for times kept to
+    the second, so every figure rounded from here is the same however it was added up."""
+    value = float(value or 0)
+    return round(value, 6) if math.isfinite(value) else 0.0
+
+
+def _money(value):
+    value = Decimal(value or 0) if not isinstance(value, Decimal) else value
+    return value.quantize(Decimal("0.01")) if value.is_finite() else Decimal("0.00")
+
+
 def combine(base, served):
     base = base or {f: 0 for f in BASE}
     completed, no_shows, reported = int(base["bookings_completed"]), int(base["no_shows"]), int(base["orders_reported"])
     trainings = int(base.get("trainings_completed", 0))
-    external, internal, open_hours = float(base["external_hours"]), float(base["internal_hours"]), float(base["open_hours"])
-    effective = external + internal
+    external, internal, open_hours = (_hours(base["external_hours"]), _hours(base["internal_hours"]),
+                                      _hours(base["open_hours"]))
+    effective = round(external + internal, 6)
     return {
         "service_count": completed + reported + trainings, "enterprises_served": served,
         "bookings_completed": completed, "orders_reported": reported, "trainings_completed": trainings,
@@ -237,7 +252,7 @@ def combine(base, served):
         "sharing_rate": round(external / effective, 4) if effective else None,
         "utilization": round(effective / open_hours, 4) if open_hours else None,
         "no_show_rate": round(no_shows / (completed + no_shows), 4) if completed + no_shows else None,
-        "revenue": Decimal(base["revenue"]).quantize(Decimal("0.01")),
+        "revenue": _money(base["revenue"]),
     }
 
 

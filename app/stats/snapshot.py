@@ -32,11 +32,11 @@ def take(day, now):
     for institution_id, values in rows.items():
         if not any(values[f] for f in BASE):
             continue
-        stored = {f: round(v, 4) if isinstance(v, float) else v for f, v in values.items()}  # no float noise
+        # Hours kept as the records give them (not rounded), so that sums equal the recount's.
         db.session.add(UsageSnapshot(day=day, institution_id=institution_id,
                                      service_count=values["bookings_completed"] + values["orders_reported"]
                                      + values["trainings_completed"],
-                                     **stored))
+                                     **values))
     marker = db.session.get(SnapshotDay, day)
     if marker is None:
         db.session.add(SnapshotDay(day=day, taken_at=now))
