@@ -12,7 +12,7 @@ from app.catalog import services as catalog
 from app.stats import services as stats
 from app.stats import snapshot
 from app.stats.scope import Period, Scope, district_scope
-from models import Booking, Closure, Occupancy, ServiceOrder, db
+from models import Booking, Occupancy, ServiceOrder, db
 from models.instrument import Instrument
 from models.timeutil import at_local, local_today
 from models.workday import CalendarDay
