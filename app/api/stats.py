@@ -95,6 +95,7 @@ def pilot_json(pilot, with_figures=True):
             "new_jobs": pilot.new_jobs, "quality_effect": pilot.quality_effect, "other_effects": pilot.other_effects}
     table_row = pilot_services.table_of(pilot.year, pilot.district_code)
     body["status"] = table_row.status if table_row else "draft"
+    body["shared_with"] = [other.id for other in pilot_services.overlaps(pilot)]
     if with_figures:
         body["service_count"], body["enterprises_served"] = pilot_services.computed(pilot)
         content, industries = pilot_services.proposals(pilot)
@@ -190,14 +191,25 @@ def _table_args():
     district = request.args.get("district") or (who.district_code if who.is_district else None)
     if who.is_district and district != who.district_code:
         raise Forbidden(_l("区市场监管局只能查看本区的统计。"))
-    return parse_year(request.args.get("year"), local_today(clock.now())), district
+    return parse_year(request.args.get("year"), local_today(clock.now())), district, who
+
+
+def _accepted_only(who):
+    """The city's files hold the tables it accepted, unless it asks for all (e.g. to review one)."""
+    return who.is_city and request.args.get("status") != "all"
+
+
+def _plain(row):
+    return [float(v) if hasattr(v, "as_tuple") else v for v in row]
 
 
 @bp.get("/stats/pilot-table")
 def pilot_table():
-    year, district = _table_args()
-    rows = [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in table.rows(year, district)]
-    return jsonify(year=year, district=district, title=table.title(year, district), columns=table.COLUMNS, rows=rows)
+    year, district, _who = _table_args()
+    found = stats.pilot_table(year, district)
+    return jsonify(year=year, district=district, title=table.title(year, district), columns=found["columns"],
+                   rows=[_plain(row) for row in found["rows"]], pilots=found["pilots"], total=_plain(found["total"]),
+                   shared=found["shared"])
 
 
 def _download(data, mimetype, name):
@@ -208,13 +220,14 @@ def _download(data, mimetype, name):
 
 @bp.get("/stats/pilot-table.xlsx")
 def pilot_table_xlsx():
-    year, district = _table_args()
-    return _download(table.xlsx(year, district), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    year, district, who = _table_args()
+    return _download(stats.pilot_table_xlsx(year, district, who, clock.now(), _accepted_only(who)),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"pilot-table-{year}{'-' + district if district else ''}.xlsx")
 
 
 @bp.get("/stats/pilot-table.csv")
 def pilot_table_csv():
-    year, district = _table_args()
-    return _download(table.csv_bytes(year, district), "text/csv; charset=utf-8",
+    year, district, who = _table_args()
+    return _download(stats.pilot_table_csv(year, district, _accepted_only(who)), "text/csv; charset=utf-8",
                      f"pilot-table-{year}{'-' + district if district else ''}.csv")

@@ -15,11 +15,12 @@ from models.reference import INDUSTRY_LABELS
 from models.timeutil import local_today
 
 from ..settlement.figures import settlement_by_district, settlement_figures
-from . import metrics, snapshot
+from . import metrics, snapshot, table
 from .metrics import EMPTY, GROUPS, NATIONAL_BENCHMARK_HOURS, combine
 
 __all__ = ["GROUPS", "NATIONAL_BENCHMARK_HOURS", "figures", "summary", "rows", "trend", "instrument_rows",
-           "named_rows", "district_rows", "industries", "money", "money_by_district"]
+           "named_rows", "district_rows", "industries", "money", "money_by_district", "pilot_table",
+           "pilot_table_xlsx", "pilot_table_csv"]
 
 
 def figures(scope, period, group_by=None, now=None, live=False):
@@ -105,3 +106,19 @@ def money(scope, period):
 
 def money_by_district(scope, period):
     return settlement_by_district(scope, period)
+
+
+def pilot_table(year, district=None, accepted_only=False):
+    """The 附件4 table with its pilots' statuses, the 合计 row and the pilots that share institutions."""
+    return table.build(year, district, accepted_only)
+
+
+def pilot_table_xlsx(year, district, actor, now, accepted_only=False):
+    org = actor.organization
+    filler = table.filler_line(org.name if org else "", actor.name or actor.email,
+                               actor.phone or (org.contact_phone if org else ""), local_today(now))
+    return table.xlsx(table.build(year, district, accepted_only), table.title(year, district), filler)
+
+
+def pilot_table_csv(year, district, accepted_only=False):
+    return table.csv_bytes(table.build(year, district, accepted_only))

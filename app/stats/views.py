@@ -12,7 +12,7 @@ from models import District, Organization, db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.money import money
 from models.pilot import Pilot
-from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
+from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, DISTRICT_LABELS
 from models.timeutil import local_today
 
 from .. import clock
@@ -25,7 +25,6 @@ from .forms import PilotForm
 from .scope import Period, parse_year, scope_for
 from .services import NATIONAL_BENCHMARK_HOURS
 from .table import COLUMN_LABELS
-from .table import rows as table_rows
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
@@ -176,14 +175,14 @@ def pilots():
     if current_user.is_district:
         code = current_user.district_code
         return render_template("stats/pilots.html", year=year, pilots=pilot_services.pilots_of(year, code),
-                               table=pilot_services.table_of(year, code), rows=table_rows(year, code),
+                               table=pilot_services.table_of(year, code), sheet=stats.pilot_table(year, code),
                                columns=COLUMN_LABELS, district=code)
     districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
     tables = {d.code: pilot_services.table_of(year, d.code) for d in districts}
     counts = dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
         Pilot.year == year).group_by(Pilot.district_code)).all())
     return render_template("stats/pilots_city.html", year=year, districts=districts, tables=tables, counts=counts,
-                           rows=table_rows(year), columns=COLUMN_LABELS)
+                           sheet=stats.pilot_table(year), columns=COLUMN_LABELS)
 
 
 def _pilot_form(pilot=None):
@@ -201,6 +200,15 @@ def _save_pilot(form, pilot, year):
         return pilot_services.create(current_user, year, current_user.district_code, data, clock.now())
     pilot_services.update(current_user, pilot, data, clock.now())
     return pilot
+
+
+def _warn_overlaps(pilot):
+    others = pilot_services.overlaps(pilot)
+    if others:
+        flash(_("注意：所选机构也关联在其他试点项目中（%(names)s）。各试点分别计入这些机构的服务，合计行只计一次；"
+                "如非同一项目共建，请核对关联的机构。",
+                names="、".join(f"{DISTRICT_LABELS.get(o.district_code, o.district_code)}·{o.name}" for o in others)),
+              "warning")
 
 
 @bp.route("/pilots/new", methods=["GET", "POST"])
@@ -224,6 +232,7 @@ def edit_pilot(pilot_id=None):
         else:
             db.session.commit()
             flash(_("试点项目已保存。"), "success")
+            _warn_overlaps(saved)
             return redirect(url_for(".pilots", year=saved.year))
     proposals = pilot_services.proposals(pilot) if pilot else ("", "")
     computed = pilot_services.computed(pilot) if pilot else (0, 0)
