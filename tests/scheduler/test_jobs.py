@@ -179,8 +179,10 @@ def test_the_snapshot_job_retakes_stale_days_however_old_and_yesterday_the_same_
     booked_day = (start + timedelta(hours=8)).date()
     assert [(s.day, s.institution_id) for s in db.session.query(StaleDay)] == [(booked_day, world.institution_a.id)]
     assert snapshot.refresh(now) == [booked_day, today - timedelta(days=1)]
-    first = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
+    first = [(s.day, s.institution_id, s.service_count, round(s.external_hours, 6))
+             for s in db.session.query(UsageSnapshot)]
     assert snapshot.refresh(now) == [today - timedelta(days=1)]
-    second = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
+    second = [(s.day, s.institution_id, s.service_count, round(s.external_hours, 6))
+              for s in db.session.query(UsageSnapshot)]
     assert first == second
     assert [row for row in first if row[2]] == [(booked_day, world.institution_a.id, 1, 2.0)]
