@@ -76,8 +76,11 @@ def _values(obj, name):
 
 
 def _changed(obj, names):
+    """New, about to be deleted, or one of `names` changed in this flush."""
     state = sa.inspect(obj)
-    return state.pending or state.deleted or any(state.attrs[n].history.has_changes() for n in names)
+    if state.pending or state.deleted or (state.session is not None and obj in state.session.deleted):
+        return True
+    return any(state.attrs[n].history.has_changes() for n in names)
 
 
 def _span(obj, *names):

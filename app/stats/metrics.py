@@ -24,6 +24,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from models import db
+from models.base import UTCDateTime
 from models.booking import ACTUAL_TIME_SLACK, Booking
 from models.instrument import Closure, Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
@@ -113,7 +114,7 @@ def trained(first, last, *names):
     [first, last): each is one service of kind training (one per enterprise, like a booking's)."""
     low, high = instant(first, names[0] if names else "t_start"), instant(last, names[1] if names else "t_end")
     return (sa.select(TrainingSession.id.label("session_id"), TrainingSession.instrument_id.label("instrument_id"),
-                      TrainingRequest.organization_id.label("org"))
+                      TrainingRequest.organization_id.label("org"), TrainingSession.start_at.label("start_at"))
             .join(TrainingRequest, TrainingRequest.session_id == TrainingSession.id)
             .where(TrainingSession.status == "completed", TrainingRequest.status.in_(("passed", "failed")),
                    TrainingSession.start_at >= low, TrainingSession.start_at < high).distinct().subquery())
@@ -126,9 +127,17 @@ def _trainings(scope, period, key):
     return {row.key: int(row.n) for row in db.session.execute(stmt.group_by(key))}
 
 
+def _month_of(column, period):
+    """'YYYY-MM' of an instant inside the period: the first of its months that ends after it."""
+    return sa.case(*[(column < sa.literal(month.end, UTCDateTime), month.first.strftime("%Y-%m"))
+                     for month in period.months()], else_=None)
+
+
 def _services(scope, period, group_by):
     """(key, enterprise) of every counted service: bookings, orders and training together."""
     booking_key, order_key = _key(group_by), _key(group_by, ServiceOrder)
+    if group_by == "month":
+        booking_key, order_key = _month_of(Booking.start_at, period), _month_of(ServiceOrder.report_issued_at, period)
     booked = _via_instrument(sa.select(booking_key.label("key"), Booking.organization_id.label("org")),
                              Booking.instrument_id).where(
         _instrument_filter(scope), Booking.status == "completed",
@@ -144,13 +153,15 @@ def _services(scope, period, group_by):
     if scope.category:
         ordered = ordered.where(Instrument.category_code.like(scope.category + "%"))
     pairs = trained(period.start, period.end, "g_start", "g_end")
-    training = _via_instrument(sa.select(booking_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
+    training_key = _month_of(pairs.c.start_at, period) if group_by == "month" else booking_key
+    training = _via_instrument(sa.select(training_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
                                pairs.c.instrument_id).where(_instrument_filter(scope))
     return sa.union_all(booked, ordered, training).subquery()
 
 
 def enterprises(scope, period, group_by=None):
-    """COUNT(DISTINCT enterprise) over bookings, orders and training together, per group."""
+    """COUNT(DISTINCT enterprise) over bookings, orders and training together, per group ('month': per
+    calendar month of the period, in one pass)."""
     services = _services(scope, period, group_by)
     stmt = sa.select(services.c.key, sa.func.count(sa.distinct(services.c.org))).group_by(services.c.key)
     return dict(db.session.execute(stmt).all())

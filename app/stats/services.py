@@ -17,18 +17,22 @@ from models.timeutil import local_today
 from ..settlement.figures import settlement_by_district, settlement_figures
 from . import metrics, snapshot, table
 from .metrics import EMPTY, GROUPS, NATIONAL_BENCHMARK_HOURS, combine
+from .scope import Period
 
 __all__ = ["GROUPS", "NATIONAL_BENCHMARK_HOURS", "figures", "summary", "rows", "trend", "instrument_rows",
            "named_rows", "district_rows", "industries", "money", "money_by_district", "pilot_table",
            "pilot_table_xlsx", "pilot_table_csv"]
 
 
+def _base(scope, period, group_by, now, live):
+    if live or now is None or scope.category or group_by not in snapshot.CACHED_GROUPS:
+        return metrics.live_base(scope, period, group_by)
+    return snapshot.cached_base(scope, period, group_by, local_today(now))
+
+
 def figures(scope, period, group_by=None, now=None, live=False):
     """{group key: figures}; group_by None gives one group, "all"."""
-    if live or now is None or scope.category or group_by not in snapshot.CACHED_GROUPS:
-        base = metrics.live_base(scope, period, group_by)
-    else:
-        base = snapshot.cached_base(scope, period, group_by, local_today(now))
+    base = _base(scope, period, group_by, now, live)
     served = metrics.enterprises(scope, period, group_by)
     return {k: combine(base.get(k), served.get(k, 0)) for k in set(base) | set(served)}
 
@@ -41,14 +45,16 @@ def summary(scope, period, now=None, live=False):
 
 def trend(scope, period, now=None, live=False):
     """[(month 'YYYY-MM', figures)] of the period's months up to today: the web's chart and table and the
-    API's monthly rows."""
+    API's monthly rows. Each month's figures are exactly `figures(scope, month)`; the months' distinct
+    enterprises are counted in one pass."""
     today = local_today(now) if now is not None else period.last
-    out = []
-    for month in period.months():
-        if month.first > today:
-            break
-        out.append((month.first.strftime("%Y-%m"), figures(scope, month, None, now, live).get("all", EMPTY)))
-    return out
+    months = [month for month in period.months() if month.first <= today]
+    if not months:
+        return []
+    served = metrics.enterprises(scope, Period(months[0].first, months[-1].last), "month")
+    return [(month.first.strftime("%Y-%m"),
+             combine(_base(scope, month, None, now, live).get("all"), served.get(month.first.strftime("%Y-%m"), 0)))
+            for month in months]
 
 
 def _labels(group_by, keys):

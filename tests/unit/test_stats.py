@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.stats.metrics import EMPTY
 from app.stats.scope import Period, Scope, district_scope, pilot_scope
 from app.stats.services import figures, summary, trend
 from models import Booking, Closure, Occupancy, Review, ServiceOrder, db
@@ -252,3 +253,15 @@ def test_instruments_add_up_to_institutions_districts_and_the_city(data):
     for part in figures(Scope(None), YEAR, "category").values():
         assert part["effective_hours"] <= city["effective_hours"]
         assert part["internal_hours"] <= city["internal_hours"]
+
+
+def test_each_month_of_the_trend_is_that_month_s_figures(data):
+    later = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    for label, values in trend(Scope(None), YEAR, later):
+        month = int(label[5:])
+        first = date(2025, month, 1)
+        last = date(2025 + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+        assert values == figures(Scope(None), Period(first, last), None, later).get("all", EMPTY), label
+    months = dict(trend(Scope(None), YEAR, later))
+    assert months["2025-03"]["enterprises_served"] == 1 and months["2025-06"]["enterprises_served"] == 1
+    assert months["2025-05"]["enterprises_served"] == 1 and months["2025-12"]["enterprises_served"] == 1

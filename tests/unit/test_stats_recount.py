@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from app.catalog import services as catalog
@@ -138,7 +138,10 @@ def assert_every_figure_equals_the_recount():
                     assert stats.trend(scope, period, NOW) == stats.trend(scope, period, NOW, live=True)
                     continue
                 cached = stats.figures(scope, period, group, NOW)
-                assert cached == stats.figures(scope, period, group, NOW, live=True), (scope.label, period, group)
+                recount = stats.figures(scope, period, group, NOW, live=True)
+                assert cached == recount, (scope.label, period, group, {
+                    k: {f: (v, recount.get(k, {}).get(f)) for f, v in values.items() if recount.get(k, {}).get(f) != v}
+                    for k, values in cached.items()})
             assert stats.summary(scope, period, NOW) == stats.summary(scope, period, NOW, live=True)
 
 
@@ -151,9 +154,13 @@ def lab(world, create_instrument):
     return world, (x, y, z)
 
 
-@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+# No shrinking: a failing sequence is at most 8 steps and the message lists them; shrinking one took minutes.
+@settings(max_examples=15, deadline=None, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(changes=st.lists(steps, min_size=1, max_size=8))
+# Found by this test: removing a closure did not mark its day (an object being deleted has no changed field).
+@example(changes=[("closure", 2, TODAY - timedelta(days=6), "maintenance", 2), ("snapshot", True),
+                  ("reopen", 0)])
 def test_every_figure_equals_a_recount_whatever_changed_and_whenever_the_snapshot_ran(lab, changes):
     world, instruments = lab
     savepoint = db.session.begin_nested()
@@ -163,7 +170,10 @@ def test_every_figure_equals_a_recount_whatever_changed_and_whenever_the_snapsho
         for name, *args in changes:
             getattr(make, name)(*args)
             db.session.flush()
-        assert_every_figure_equals_the_recount()
+        try:
+            assert_every_figure_equals_the_recount()
+        except AssertionError as error:
+            raise AssertionError(f"after {changes}: {error}") from None
     finally:
         savepoint.rollback()
         db.session.expire_all()
