@@ -14,6 +14,7 @@ from app.stats import snapshot
 from app.stats.scope import Period, Scope, district_scope
 from models import Booking, Occupancy, ServiceOrder, db
 from models.instrument import Instrument
+from models.occupancy import active_holds
 from models.timeutil import at_local, local_today
 from models.workday import CalendarDay
 from tests.factories import NOW
@@ -105,6 +106,8 @@ class Changes:
     def order_work(self, k, day, hours, report_days_later):
         instrument = self.instruments[k % len(self.instruments)]
         start = at_local(day, 8 * 60)
+        if active_holds(instrument.id, start, start + timedelta(hours=hours)):
+            return  # the calendar is taken (PostgreSQL's exclusion constraint would refuse it)
         issued = min(start + timedelta(days=report_days_later, hours=hours), NOW - timedelta(hours=1))
         order = ServiceOrder(kind="test_by_proxy", organization=self.w.enterprise_b,
                              institution_id=instrument.institution_id, instrument=instrument, created_by=self.w.sme_b,
