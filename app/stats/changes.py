@@ -34,6 +34,8 @@ from models.stats import EVERY_INSTITUTION, SnapshotDay, StaleDay
 from models.timeutil import local
 from models.workday import CalendarDay
 
+from .. import clock
+
 EVER = date(2000, 1, 1)
 _stale = StaleDay.__table__
 _days = SnapshotDay.__table__
@@ -164,9 +166,13 @@ def _trainee(marks, obj):
 
 
 def _instrument(marks, obj):
-    if not sa.inspect(obj).pending and _changed(obj, INSTRUMENT_FIELDS):
-        for institution_id in set(_values(obj, "institution_id")):
-            marks.add(institution_id, (EVER, date.max))
+    """A status change applies from the day it is made (its audit record is the history open hours read),
+    so it touches no past day; the other fields apply to every day since the instrument began."""
+    if sa.inspect(obj).pending or not _changed(obj, INSTRUMENT_FIELDS):
+        return
+    since = local(clock.now()).date() if not _changed(obj, INSTRUMENT_FIELDS[1:]) else EVER
+    for institution_id in set(_values(obj, "institution_id")):
+        marks.add(institution_id, (since, date.max))
 
 
 def _hours(marks, obj):
