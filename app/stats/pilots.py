@@ -137,6 +137,18 @@ def overlaps(pilot):
         .order_by(Pilot.district_code, Pilot.id)).all()
 
 
+def counts_by_district(year):
+    """{district code: pilots of the year}."""
+    return dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
+        Pilot.year == year).group_by(Pilot.district_code)).all())
+
+
+def institution_choices():
+    """(id, name) of the approved institutions a pilot may link (any district)."""
+    return [(o.id, o.name) for o in db.session.scalars(sa.select(Organization).where(
+        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name))]
+
+
 def pilots_of(year, district_code=None):
     stmt = sa.select(Pilot).where(Pilot.year == year)
     if district_code:

@@ -8,8 +8,10 @@ the review average always come from the records. `live=True` skips the cache (th
 from collections import Counter
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from models import Category, District, Organization, db
+from models.errors import Forbidden, ValidationError
 from models.instrument import Instrument
 from models.reference import INDUSTRY_LABELS
 from models.timeutil import local_today
@@ -21,7 +23,7 @@ from .scope import Period
 
 __all__ = ["GROUPS", "NATIONAL_BENCHMARK_HOURS", "figures", "summary", "rows", "trend", "instrument_rows",
            "named_rows", "district_rows", "industries", "money", "money_by_district", "pilot_table",
-           "pilot_table_xlsx", "pilot_table_csv"]
+           "pilot_table_xlsx", "pilot_table_csv", "districts", "set_targets"]
 
 
 def _base(scope, period, group_by, now, live):
@@ -94,10 +96,27 @@ def instrument_rows(scope, period, now=None):
             for r in found]
 
 
+def districts():
+    """The 18 reporting units in their order."""
+    return db.session.scalars(sa.select(District).order_by(District.position)).all()
+
+
+def set_targets(actor, values):
+    """The city's yearly enterprise targets, {'target-<code>': 'N'}; an empty value keeps the target."""
+    if actor is None or not actor.is_city:
+        raise Forbidden()
+    for district in districts():
+        value = (values.get(f"target-{district.code}") or "").strip()
+        if value:
+            if not value.isdigit() or not 0 < int(value) <= 100000:
+                raise ValidationError(fields={f"target-{district.code}": _l("目标应为正整数。")})
+            district.enterprise_target = int(value)
+
+
 def district_rows(scope, period, now=None):
     """(district, figures) for every reporting unit in its order, zeros where nothing happened."""
     found = figures(scope, period, "district", now)
-    return [(d, found.get(d.code, EMPTY)) for d in db.session.scalars(sa.select(District).order_by(District.position))]
+    return [(d, found.get(d.code, EMPTY)) for d in districts()]
 
 
 def industries(scope, period, top=8):

@@ -3,12 +3,11 @@ import csv
 import io
 import json
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import District, Organization, db
+from models import District, db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
 from models.money import money
 from models.pilot import Pilot
@@ -101,7 +100,7 @@ def _city(year, period):
     scope, now = scope_for(current_user), clock.now()
     districts = stats.district_rows(scope, period, now)
     enterprise_counts = {d.code: v["enterprises_served"] for d, v in districts}
-    pilot_count = db.session.scalar(sa.select(sa.func.count(Pilot.id)).where(Pilot.year == year))
+    pilot_count = sum(pilot_services.counts_by_district(year).values())
     side_by_side = chart("bar", [str(d.label) for d, _v in districts], [
         {"label": _("服务市场主体数量"), "data": [v["enterprises_served"] for _d, v in districts]},
         {"label": _("目标"), "type": "line", "data": [d.enterprise_target for d, _v in districts]}])
@@ -153,13 +152,12 @@ def _csv(header, lines, name):
 def targets():
     if not current_user.is_city:
         raise Forbidden()
-    for district in db.session.scalars(sa.select(District)):
-        value = request.form.get(f"target-{district.code}", "").strip()
-        if value:
-            if not value.isdigit() or not 0 < int(value) <= 100000:
-                flash(_("目标应为正整数。"), "danger")
-                return redirect(url_for(".dashboard"))
-            district.enterprise_target = int(value)
+    try:
+        stats.set_targets(current_user, request.form)
+    except DomainError:
+        db.session.rollback()
+        flash(_("目标应为正整数。"), "danger")
+        return redirect(url_for(".dashboard"))
     db.session.commit()
     flash(_("年度目标已保存。"), "success")
     return redirect(url_for(".dashboard"))
@@ -177,18 +175,16 @@ def pilots():
         return render_template("stats/pilots.html", year=year, pilots=pilot_services.pilots_of(year, code),
                                table=pilot_services.table_of(year, code), sheet=stats.pilot_table(year, code),
                                columns=COLUMN_LABELS, district=code)
-    districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
+    districts = stats.districts()
     tables = {d.code: pilot_services.table_of(year, d.code) for d in districts}
-    counts = dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
-        Pilot.year == year).group_by(Pilot.district_code)).all())
+    counts = pilot_services.counts_by_district(year)
     return render_template("stats/pilots_city.html", year=year, districts=districts, tables=tables, counts=counts,
                            sheet=stats.pilot_table(year), columns=COLUMN_LABELS)
 
 
 def _pilot_form(pilot=None):
     form = PilotForm(obj=pilot) if request.method == "GET" and pilot else PilotForm()
-    form.institution_ids.choices = [(o.id, o.name) for o in db.session.scalars(sa.select(Organization).where(
-        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name))]
+    form.institution_ids.choices = pilot_services.institution_choices()
     if request.method == "GET" and pilot:
         form.institution_ids.data = [i.id for i in pilot.institutions]
     return form

@@ -71,3 +71,17 @@ def test_revenue_is_the_settlement_charges_after_adjustment(api, world):
     db.session.commit()
     body = api(world.city).get(f"/stats/summary?year={YEAR}").get_json()
     assert body["revenue"] == body["charges_total"] == "100.00"
+
+
+def test_the_city_sets_district_targets_and_a_wrong_one_changes_nothing(world, sign_in):
+    from models import District
+
+    client = sign_in(world.city)
+    client.post("/stats/targets", data={"target-310115": "80"})
+    assert db.session.get(District, "310115").enterprise_target == 80
+    page = client.post("/stats/targets", data={"target-310115": "90", "target-310112": "many"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "目标应为正整数" in page
+    db.session.expire_all()
+    assert db.session.get(District, "310115").enterprise_target == 80
+    assert sign_in(world.district_a).post("/stats/targets", data={"target-310115": "1"}).status_code == 403
