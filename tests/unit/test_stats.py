@@ -265,3 +265,26 @@ def test_each_month_of_the_trend_is_that_month_s_figures(data):
     months = dict(trend(Scope(None), YEAR, later))
     assert months["2025-03"]["enterprises_served"] == 1 and months["2025-06"]["enterprises_served"] == 1
     assert months["2025-05"]["enterprises_served"] == 1 and months["2025-12"]["enterprises_served"] == 1
+
+
+def test_open_hours_count_from_creation_or_commissioning_and_only_while_active(world, create_instrument):
+    from models.audit import AuditRecord
+
+    now = datetime(2026, 3, 2, 1, tzinfo=UTC)  # Monday 09:00 in Shanghai
+    year = Period(date(2026, 1, 1), date(2026, 3, 2))
+    old = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"))
+    new = create_instrument(world.institution_a, created_at=now)
+    late = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"),
+                             commissioned_on=date(2026, 2, 2))
+    retired = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"), status="retired")
+    db.session.add(AuditRecord(object_type="instruments", object_id=retired.id, action="status",
+                               from_state="active", to_state="retired", at=at(date(2026, 2, 2), "15:00")))
+    db.session.commit()
+    hours = {k: v["open_hours"] for k, v in figures(Scope(None), year, "instrument").items()}
+
+    def of_old(first, last):
+        return figures(Scope(None), Period(first, last), "instrument")[old.id]["open_hours"]
+
+    assert hours[new.id] == of_old(date(2026, 3, 2), date(2026, 3, 2)) == 8  # today only, not the whole year
+    assert hours[late.id] == of_old(date(2026, 2, 2), date(2026, 3, 2)) < hours[old.id]
+    assert hours[retired.id] == of_old(date(2026, 1, 1), date(2026, 2, 1)) > 0  # not from the day it was retired
