@@ -15,6 +15,7 @@ from ..availability.services import free_and_busy
 from ..booking import services as bookings
 from ..formtools import read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
+from ..sqlite import reads_first
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
 
 MAX_WINDOW_DAYS = 62
@@ -72,6 +73,7 @@ def availability(instrument_id):
 
 
 @bp.post("/bookings")
+@reads_first
 def create_booking():
     who = actor()
     body, fields = json_body(), {}

@@ -21,6 +21,8 @@ from models.occupancy import active_holds
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
+from ..sqlite import become_writer
+
 PRIORITY = ["not_bookable", "calibration", "holiday", "outside_hours", "closure", "booking", "order_work",
             "training", "buffer", "past"]
 CLOSED = {"not_bookable", "calibration", "holiday", "outside_hours", "closure"}
@@ -47,8 +49,13 @@ def grid_offset(instrument, week=None):
 
 
 def lock_instrument(instrument):
-    """Serialise changes to one instrument's calendar on PostgreSQL (SQLite already holds its write lock):
-    bookings, so the per-organisation limit is exact, and waitlist offers, so none is made twice."""
+    """Serialise changes to one instrument's calendar: bookings, so the per-organisation limit is exact, and
+    waitlist offers, so none is made twice. On PostgreSQL the instrument's row lock; on SQLite the write lock,
+    taken now if the transaction began as a reader (app/sqlite.py). What must be exact is read after this."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        become_writer(connection)
+        return
     db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
 
 

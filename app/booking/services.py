@@ -125,18 +125,20 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
                                                           modes=", ".join(instrument.bookable_modes))})
     operator = qualifications.require_operator(actor, instrument, mode, organization=organization, operator=operator,
                                                staff=staff, end=end, now=now)
+    status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
+    price = instrument.price_for(organization, int((end - start) / timedelta(minutes=1)))
+    # Up to here nothing depends on other bookings; from here on the calendar is ours alone (on SQLite the
+    # write lock is taken only now, so other writers do not wait for the reads above).
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff)
     limit = instrument.max_future_bookings_per_org
     if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
                                  n=limit))
-    status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
     hold = Occupancy.hold(instrument, start, end, now, "booking")
-    minutes = int((end - start) / timedelta(minutes=1))
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
-                      staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
+                      staff_booked=staff, price_amount=price,
                       series_id=series.id if series else None, created_at=now, updated_at=now, operator=operator)
     write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,
