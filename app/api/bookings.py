@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from models import Organization, User, db
 from models.booking import ACTIONS, STATES, Booking
@@ -54,7 +55,9 @@ def _date_arg(name, fields, default=None):
 
 @bp.get("/instruments/<instrument_id>/availability")
 def availability(instrument_id):
-    instrument = get_in_scope(Instrument, instrument_id, g.actor)
+    # The calendar needs the instrument's own columns only: no join to its institution and category.
+    instrument = get_in_scope(Instrument, instrument_id, g.actor, options=(lazyload(Instrument.institution),
+                                                                           lazyload(Instrument.category)))
     now = clock.now()
     fields = {}
     first = _date_arg("from", fields, local_today(now))
