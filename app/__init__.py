@@ -53,7 +53,7 @@ def register_extensions(app):
 
     db.init_app(app)
     with app.app_context():
-        sqlite.configure_sqlite(db.engine)
+        sqlite.configure_sqlite(db.engine, synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
     sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)

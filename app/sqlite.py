@@ -1,4 +1,5 @@
-"""SQLite settings: WAL, a busy timeout, foreign keys, and writers that queue fairly.
+"""SQLite settings: WAL, synchronous (SQLITE_SYNCHRONOUS), a busy timeout, foreign keys, and writers that
+queue fairly.
 
 A transaction that may write begins with BEGIN IMMEDIATE: it takes SQLite's write lock at once, so "check
 the slot is free, then insert the booking" is one atomic step on SQLite, which has no exclusion constraint.
@@ -91,9 +92,11 @@ def _unlock(info):
         fcntl.flock(lock["fd"], fcntl.LOCK_UN)
 
 
-def configure_sqlite(engine):
+def configure_sqlite(engine, synchronous="FULL"):
     if engine.dialect.name != "sqlite":
         return
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {synchronous!r}")
     on_disk = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
@@ -105,6 +108,7 @@ def configure_sqlite(engine):
             cursor.execute("PRAGMA journal_mode=WAL")
             record.info[_LOCK] = {"fd": os.open(_lock_path(engine.url.database), os.O_RDWR | os.O_CREAT, 0o600),
                                   "held": False}
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import lazyload
 
 from models import Organization, User, db
+from models.base import commit_keeping_loaded
 from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
@@ -98,9 +99,8 @@ def create_booking():
         raise ValidationError(fields=fields)
     booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
                             service_mode=body.get("service_mode"), organization=organization, operator=operator)
-    answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
-    db.session.commit()
-    return created(answer)
+    commit_keeping_loaded()  # the answer is built after the commit, from what we just wrote: no reload
+    return created(booking_json(booking, who))
 
 
 def _operator(body, fields):
