@@ -81,9 +81,9 @@ def spans_of_day(by_day, day, special_kind, open_on_holidays):
     return spans
 
 
-def _day_spans(instrument, first, last):
+def _day_spans(instrument, first, last, week=None):
     """Open intervals and whole-day holidays between two local dates."""
-    by_day = week_by_day(weekly_hours(instrument))
+    by_day = week_by_day(weekly_hours(instrument) if week is None else week)
     special = special_days(first, last)
     open_spans, holidays = [], []
     for day in days_between(first, last):
@@ -95,14 +95,15 @@ def _day_spans(instrument, first, last):
     return open_spans, holidays
 
 
-def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
-    """Label [start, end) for booking `instrument`; a list of adjacent Segments."""
+def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None):
+    """Label [start, end) for booking `instrument`; a list of adjacent Segments. `week`: the instrument's
+    weekly_hours() when the caller has just read them (the week view), so they are not read twice."""
     if start >= end:
         return []
     buffer = timedelta(minutes=instrument.buffer_minutes)
     first, last = local(start).date(), local(end - timedelta(microseconds=1)).date()
     intervals = []  # (start, end, label)
-    open_spans, holidays = _day_spans(instrument, first, last)
+    open_spans, holidays = _day_spans(instrument, first, last, week)
     intervals += [(s, e, _OPEN) for s, e in open_spans]
     intervals += [(s, e, "holiday") for s, e in holidays]
     if instrument.status != "active" or not instrument.bookable_modes:
