@@ -132,3 +132,23 @@ def test_a_read_that_turns_into_a_write_takes_the_write_lock_first(app):
     writes = [i for i, s in enumerate(seen) if s.startswith("INSERT")]
     assert writes and "BEGIN IMMEDIATE" in seen
     assert seen.index("BEGIN IMMEDIATE") < writes[0]
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [("FULL", 2), ("NORMAL", 1)])
+def test_sqlite_synchronous_is_what_the_operator_chose(tmp_path, setting, pragma):
+    from app import create_app
+
+    other = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/sync.sqlite3",
+                       SQLITE_SYNCHRONOUS=setting)
+    with other.app_context():
+        assert db.session.execute(sa.text("PRAGMA synchronous")).scalar() == pragma
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_an_unknown_sqlite_synchronous_is_refused_at_start(tmp_path):
+    from app import create_app
+
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
+        create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/sync.sqlite3",
+                   SQLITE_SYNCHRONOUS="OFF")
