@@ -154,10 +154,10 @@ def _sweep(intervals, start, end):
     return segments
 
 
-def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
+def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None):
     """The first reason [start, end) cannot be booked, in the order of the labels above; None when free."""
     labels = {seg.label for seg in timeline(instrument, start, end, now, staff=staff,
-                                            ignore_hold_id=ignore_hold_id)}
+                                            ignore_hold_id=ignore_hold_id, week=week)}
     return next((label for label in PRIORITY if label in labels), None)
 
 

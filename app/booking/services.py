@@ -24,6 +24,7 @@ from models.errors import (
     SlotUnavailable,
     ValidationError,
 )
+from models.instrument import weekly_hours
 from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
@@ -48,13 +49,13 @@ def _grid_examples(slot, offset):
     return ", ".join(f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (first, first + slot))
 
 
-def check_rules(instrument, start, end, now, staff):
-    """Checks 1–5, which need no other bookings."""
+def check_rules(instrument, start, end, now, staff, week=None):
+    """Checks 1–5, which need no other bookings. `week`: the instrument's weekly_hours(), if read already."""
     if instrument.status != "active" or not instrument.bookable_modes:
         raise NotBookable()
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
-    slot, offset = instrument.slot_minutes, grid_offset(instrument)
+    slot, offset = instrument.slot_minutes, grid_offset(instrument, week)
     off_grid = {name: _l("预约须按 %(n)s 分钟对齐（如 %(times)s）。", n=slot, times=_grid_examples(slot, offset))
                 for name, instant in (("start", start), ("end", end)) if not _on_grid(instant, slot, offset)}
     if off_grid:
@@ -75,9 +76,9 @@ def check_rules(instrument, start, end, now, staff):
         raise PolicyViolation(_l("最多只能提前 %(n)s 天预约，请选择更近的时段。", n=instrument.max_advance_days))
 
 
-def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None):
+def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None, week=None):
     """Checks 6–9, from the one availability function."""
-    reason = obstacle(instrument, start, end, now, staff=staff, ignore_hold_id=ignore_hold_id)
+    reason = obstacle(instrument, start, end, now, staff=staff, ignore_hold_id=ignore_hold_id, week=week)
     if reason == "not_bookable":
         raise NotBookable()
     if reason == "calibration":
@@ -118,7 +119,8 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
          series=None):
     """One booking, every rule checked. An occurrence of a series is announced with its series, not alone."""
     organization, staff = _customer(actor, instrument, organization)
-    check_rules(instrument, start, end, now, staff)
+    week = weekly_hours(instrument)  # read once, before the lock: opening hours are not what the lock guards
+    check_rules(instrument, start, end, now, staff, week)
     mode = service_mode or (instrument.bookable_modes[0] if instrument.bookable_modes else None)
     if mode not in instrument.bookable_modes:
         raise ValidationError(fields={"service_mode": _l("该仪器提供的预约方式为：%(modes)s。",
@@ -130,7 +132,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
     # Up to here nothing depends on other bookings; from here on the calendar is ours alone (on SQLite the
     # write lock is taken only now, so other writers do not wait for the reads above).
     lock_instrument(instrument)
-    check_calendar(instrument, start, end, now, staff)
+    check_calendar(instrument, start, end, now, staff, week=week)
     limit = instrument.max_future_bookings_per_org
     if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
