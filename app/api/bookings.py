@@ -1,5 +1,5 @@
 """Bookings and availability."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -13,9 +13,10 @@ from models.timeutil import at_local, iso_local, local_today
 from .. import clock
 from ..availability.services import free_and_busy
 from ..booking import services as bookings
-from ..formtools import read_instant, read_instants
+from ..formtools import read_day, read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
+from .strict import Fields
 
 MAX_WINDOW_DAYS = 62
 
@@ -41,14 +42,7 @@ def booking_json(booking, viewer=None):
 
 
 def _date_arg(name, fields, default=None):
-    text = request.args.get(name)
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fields[name] = _l("日期格式应为 YYYY-MM-DD。")
-        return None
+    return read_day(request.args, name, fields, default)
 
 
 @bp.get("/instruments/<instrument_id>/availability")
@@ -74,12 +68,16 @@ def availability(instrument_id):
 @bp.post("/bookings")
 def create_booking():
     who = actor()
-    body, fields = json_body(), {}
-    instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
+    body = json_body()
+    typed = Fields(body)
+    if isinstance(body.get("instrument_id"), bool | float | list | dict):  # 1.5 is not instrument 1
+        typed.errors["instrument_id"] = _l("应为仪器编号（正整数）。")
+    typed.ident("organization_id", required=False)
+    purpose = typed.text("purpose", 500)
+    typed.done()
+    instrument = get_in_scope(Instrument, body.get("instrument_id"), who)  # unknown (or "abc"): 404
+    fields = {}
     start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
-    purpose = body.get("purpose") or ""
-    if not isinstance(purpose, str) or len(purpose) > 500:
-        fields["purpose"] = _l("用途说明最多 500 字。")
     organization = None
     if body.get("organization_id") is not None:
         try:

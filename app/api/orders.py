@@ -1,24 +1,23 @@
 """Service orders, their report and the instrument time spent on them; reviews."""
 from flask import current_app, jsonify, request, send_file
 from flask_babel import lazy_gettext as _l
-from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import Form
 
 from models import db
 from models.booking import Booking
-from models.errors import NotFound, PayloadTooLarge, ValidationError
+from models.errors import PayloadTooLarge, ValidationError
 from models.order import ACTIONS, KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..formtools import DateInput, DecimalInput, IntegerInput, read_instant
+from ..formtools import read_instant
 from ..orders import conversation, reports
 from ..orders import services as orders
-from ..orders.forms import OrderForm
-from ..policy import get_in_scope, is_party, parse_id, scoped
+from ..orders.forms import OrderForm, QuoteForm
+from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
+from .strict import Fields
 from .vouchers import net_estimate_fields
 
 
@@ -86,29 +85,14 @@ def get_order(order_id):
     return jsonify(order_json(get_in_scope(ServiceOrder, order_id, who), who))
 
 
-def _field(form_field_class, name, value, label):
-    """Parse one value with the same field types the forms use; a field error when it fails."""
-
-    class One(Form):
-        pass
-
-    setattr(One, name, form_field_class(label))
-    form = One(formdata=MultiDict({name: "" if value is None else str(value)}))
-    field = form[name]
-    if field.process_errors:
-        raise ValidationError(fields={name: field.process_errors[0]})
-    return field.data
-
-
 @bp.post("/orders/<order_id>/quote")
 def quote_order(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body = json_body()
-    amount = _field(DecimalInput, "amount", body.get("amount"), _l("报价"))
-    days = _field(IntegerInput, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
-    until = _field(DateInput, "valid_until", body.get("valid_until"), _l("有效期"))
-    orders.quote(who, order, amount, days, until, body.get("note") or "", clock.now())
+    order.require("quote", who, clock.now())  # 403/409 before 422: a stranger learns nothing from the checks
+    form = validated(QuoteForm)
+    orders.quote(who, order, form.amount.data, form.turnaround_days.data, form.valid_until.data, form.note.data or "",
+                 clock.now())
     db.session.commit()
     return jsonify(order_json(order, who))
 
@@ -118,8 +102,10 @@ def order_action(order_id, action):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
     body = json_body()
-    orders.perform(who, order, unhyphenated(action), clock.now(), reason=reason_of(body),
-                   sample_no=body.get("sample_no"))
+    typed = Fields(body)
+    sample_no = typed.text("sample_no", 50) or None
+    typed.done()
+    orders.perform(who, order, unhyphenated(action), clock.now(), reason=reason_of(body), sample_no=sample_no)
     db.session.commit()
     return jsonify(order_json(order, who))
 
@@ -179,23 +165,22 @@ def download_report_version(order_id, version):
 def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body, fields = json_body(), {}
-    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
-    try:
-        instrument_id = parse_id(body.get("instrument_id"))
-    except NotFound:
-        fields["instrument_id"] = _l("请选择本机构的仪器。")
-    if fields:
-        raise ValidationError(fields=fields)
-    hold = orders.log_work(who, order, instrument_id, start, end, clock.now(), body.get("note") or "")
+    body = json_body()
+    typed = Fields(body)
+    instrument_id, note = typed.ident("instrument_id"), typed.text("note", 200)
+    start, end = read_instant(body, "start", typed.errors), read_instant(body, "end", typed.errors)
+    typed.done()
+    hold = orders.log_work(who, order, instrument_id, start, end, clock.now(), note)
     db.session.commit()
     return created({"id": hold.id, "order_id": order.id, "instrument_id": hold.instrument_id,
                     "start": iso_local(hold.start_at), "end": iso_local(hold.end_at)})
 
 
 def _review_body():
-    body = json_body()
-    return body.get("score"), body.get("comment") or ""
+    typed = Fields(json_body())
+    score, comment = typed.integer("score", 1, 5), typed.text("comment", 1000)
+    typed.done()
+    return score, comment
 
 
 def review_json(review):

@@ -13,6 +13,7 @@ from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
 from models.timeutil import local_today
 
 from .. import clock
+from ..formtools import read_day
 from ..policy import parse_id, require_statistics_reader
 from ..settlement.figures import settlement_figures
 from ..stats import pilots as pilot_services
@@ -55,10 +56,7 @@ def _dates():
     fields, today = {}, local_today(clock.now())
     values = {}
     for name, default in (("from", date(today.year, 1, 1)), ("to", today)):
-        try:
-            values[name] = date.fromisoformat(request.args[name]) if request.args.get(name) else default
-        except ValueError:
-            fields[name] = _l("日期格式应为 YYYY-MM-DD。")
+        values[name] = read_day(request.args, name, fields, default)
     if not fields and values["to"] < values["from"]:
         fields["to"] = _l("结束日期不能早于开始日期。")
     if not fields and (values["to"] - values["from"]).days > 3 * 366:
