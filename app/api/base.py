@@ -66,7 +66,11 @@ def roles(*allowed):
 def json_body():
     """The request's JSON object; 400 if the body is not a JSON object."""
     if not request.data:
-        return {}
+        body = {}
+        declared, g.declared_body = g.get("declared_body"), None
+        if declared is not None:
+            declared.check(body)
+        return body
     try:
         body = request.get_json(force=True)
     except Exception:  # werkzeug raises BadRequest subclasses for malformed JSON
@@ -76,6 +80,9 @@ def json_body():
     with_nul = sorted(_paths_with_nul(body, ""))
     if with_nul:
         raise ValidationError(fields={name: NUL_REFUSED for name in with_nul})
+    declared, g.declared_body = g.get("declared_body"), None  # the endpoint's declared Body (app/api/declare.py)
+    if declared is not None:
+        declared.check(body)
     return body
 
 

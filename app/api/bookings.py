@@ -16,6 +16,7 @@ from ..booking import services as bookings
 from ..formtools import read_day, read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
+from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
 from .strict import Fields
 
 MAX_WINDOW_DAYS = 62
@@ -46,6 +47,7 @@ def _date_arg(name, fields, default=None):
 
 
 @bp.get("/instruments/<instrument_id>/availability")
+@operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True)
 def availability(instrument_id):
     instrument = get_in_scope(Instrument, instrument_id, g.actor)
     now = clock.now()
@@ -66,6 +68,7 @@ def availability(instrument_id):
 
 
 @bp.post("/bookings")
+@operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201)
 def create_booking():
     who = actor()
     body = json_body()
@@ -114,6 +117,7 @@ def _operator(body, fields):
 
 
 @bp.get("/bookings")
+@operation("预约列表 · bookings in the actor's scope", query=Query(status=Text(20), instrument_id=QueryInt(), **{"from": QueryDay(), "to": QueryDay()}), paged=True)
 def list_bookings():
     who, fields = actor(), {}
     stmt = scoped(Booking, who)
@@ -138,12 +142,14 @@ def list_bookings():
 
 
 @bp.get("/bookings/<booking_id>")
+@operation("预约详情 · a booking")
 def get_booking(booking_id):
     who = actor()
     return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
 
 
 @bp.post(f"/bookings/<booking_id>/<any({hyphenated(ACTIONS)}):action>")
+@operation("预约状态变更 · approve, reject, cancel, check in/out, no-show", body=Body(reason=Text(500), at=Instant(required=False)))
 def booking_action(booking_id, action):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)

@@ -10,6 +10,7 @@ from .. import clock
 from ..policy import get_in_scope, scoped
 from ..settlement import charges as settlement
 from .base import actor, bp, created, json_body, listing
+from .declare import Body, Choice, Day, Money, Query, QueryDay, QueryInt, Text, operation
 from .strict import Fields
 
 
@@ -41,6 +42,7 @@ def adjustment_json(adjustment):
 
 
 @bp.get("/charges")
+@operation("费用列表 · charges in scope", query=Query(status=Choice(CHARGE_STATES, required=False), institution_id=QueryInt(), organization_id=QueryInt(), **{"from": QueryDay(), "to": QueryDay()}), paged=True)
 def list_charges():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -62,11 +64,13 @@ def list_charges():
 
 
 @bp.get("/charges/<charge_id>")
+@operation("费用详情 · a charge")
 def get_charge(charge_id):
     return jsonify(charge_json(get_in_scope(Charge, charge_id, actor())))
 
 
 @bp.post("/charges/<charge_id>/adjustment-requests")
+@operation("申请调整金额 · ask for an adjustment", body=Body(amount=Money(required=False), reason=Text(500)), status=201)
 def request_adjustment(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
@@ -79,6 +83,7 @@ def request_adjustment(charge_id):
 
 
 @bp.get("/adjustment-requests")
+@operation("调整申请 · adjustment requests in scope", query=Query(status=Text(20)), paged=True)
 def list_adjustments():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -92,6 +97,7 @@ def list_adjustments():
 
 
 @bp.post("/adjustment-requests/<adjustment_id>/approve")
+@operation("同意调整 · approve an adjustment")
 def approve_adjustment(adjustment_id):
     who = actor()
     adjustment = get_in_scope(AdjustmentRequest, adjustment_id, who)
@@ -102,6 +108,7 @@ def approve_adjustment(adjustment_id):
 
 
 @bp.post("/adjustment-requests/<adjustment_id>/reject")
+@operation("驳回调整 · reject an adjustment", body=Body(reason=Text(500)))
 def reject_adjustment(adjustment_id):
     who = actor()
     adjustment = get_in_scope(AdjustmentRequest, adjustment_id, who)
@@ -114,6 +121,7 @@ def reject_adjustment(adjustment_id):
 
 
 @bp.post("/charges/<charge_id>/paid")
+@operation("确认付款 · mark a charge paid", body=Body(paid_on=Day(required=False)))
 def mark_paid(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)

@@ -17,6 +17,7 @@ from ..orders.forms import OrderForm, QuoteForm
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
+from .declare import FILE, Body, Ident, Instant, Integer, Query, Text, operation
 from .strict import Fields
 from .vouchers import net_estimate_fields
 
@@ -51,6 +52,7 @@ def order_json(order, viewer):
 
 
 @bp.post("/orders")
+@operation("提交委托 · request testing", body=OrderForm, status=201)
 def create_order():
     who = actor()
     body = json_body()
@@ -61,6 +63,7 @@ def create_order():
 
 
 @bp.get("/orders")
+@operation("委托列表 · orders in scope", query=Query(status=Text(30), kind=Text(30)), paged=True)
 def list_orders():
     who = actor()
     stmt, fields = scoped(ServiceOrder, who), {}
@@ -80,12 +83,14 @@ def list_orders():
 
 
 @bp.get("/orders/<order_id>")
+@operation("委托详情 · an order")
 def get_order(order_id):
     who = actor()
     return jsonify(order_json(get_in_scope(ServiceOrder, order_id, who), who))
 
 
 @bp.post("/orders/<order_id>/quote")
+@operation("报价 · quote an order", body=QuoteForm)
 def quote_order(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -98,6 +103,7 @@ def quote_order(order_id):
 
 
 @bp.post(f"/orders/<order_id>/<any({hyphenated(orders.STEPS)}):action>")
+@operation("委托状态变更 · accept, decline, reject, receive the sample, start, complete, cancel", body=Body(reason=Text(500), sample_no=Text(50)))
 def order_action(order_id, action):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -111,6 +117,7 @@ def order_action(order_id, action):
 
 
 @bp.post("/orders/<order_id>/report")
+@operation("上传报告 · upload the report PDF (or a revision)", multipart={"file": FILE, "report_no": {"type": "string", "maxLength": 50}, "revision_reason": {"type": "string", "maxLength": 500}})
 def upload_report(order_id):
     """The report, or with `revision_reason` (after report_issued or completed) a revised version of it."""
     who = actor()
@@ -137,6 +144,7 @@ def _pdf(name, report_no):
 
 
 @bp.get("/orders/<order_id>/report")
+@operation("下载报告 · the latest report", returns="application/pdf")
 def download_report(order_id):
     """The newest version of the report."""
     who = actor()
@@ -145,6 +153,7 @@ def download_report(order_id):
 
 
 @bp.get("/orders/<order_id>/reports")
+@operation("报告版本 · report versions")
 def report_versions(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -154,6 +163,7 @@ def report_versions(order_id):
 
 
 @bp.get("/orders/<order_id>/reports/<int:version>")
+@operation("下载某版报告 · one version of the report", returns="application/pdf")
 def download_report_version(order_id, version):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -162,6 +172,7 @@ def download_report_version(order_id, version):
 
 
 @bp.post("/orders/<order_id>/work")
+@operation("登记委托机时 · instrument time spent on an order", body=Body(instrument_id=Ident(), start=Instant(), end=Instant(), note=Text(200)), status=201)
 def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -189,6 +200,7 @@ def review_json(review):
 
 
 @bp.post("/orders/<order_id>/review")
+@operation("评价委托 · review an order", body=Body(score=Integer(1, 5), comment=Text(500)), status=201)
 def review_order(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -199,6 +211,7 @@ def review_order(order_id):
 
 
 @bp.post("/bookings/<booking_id>/review")
+@operation("评价预约 · review a booking", body=Body(score=Integer(1, 5), comment=Text(500)), status=201)
 def review_booking(booking_id):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)

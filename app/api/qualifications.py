@@ -23,6 +23,7 @@ from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..qualifications import services as qualifications
 from ..qualifications import training
 from .base import actor, bp, created, json_body, listing
+from .declare import Body, Choice, Day, Flag, Ident, Instant, ListOf, Query, QueryInt, Text, operation
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 ACTIONS = ("schedule", "complete", "decline")
@@ -113,6 +114,7 @@ def _status_arg(allowed):
 # Qualifications ---------------------------------------------------------------------------
 
 @bp.get("/instruments/<instrument_id>/qualifications")
+@operation("上机资格列表 · qualifications on an instrument", query=Query(status=Text(20)), paged=True)
 def instrument_qualifications(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
     now = clock.now()
@@ -121,6 +123,7 @@ def instrument_qualifications(instrument_id):
 
 
 @bp.post("/instruments/<instrument_id>/qualifications")
+@operation("授予上机资格 · grant a qualification", body=Body(user_id=Ident(), level=Choice(("assisted", "independent"), required=False), expires_on=Day(required=False)), status=201)
 def grant_qualification(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
     body, fields = json_body(), {}
@@ -136,6 +139,7 @@ def grant_qualification(instrument_id):
 
 
 @bp.post("/qualifications/<qualification_id>/revoke")
+@operation("撤销上机资格 · revoke a qualification", body=Body(reason=Text(500)))
 def revoke_qualification(qualification_id):
     who = actor()
     qualification = get_in_scope(Qualification, qualification_id, who)
@@ -149,6 +153,7 @@ def revoke_qualification(qualification_id):
 
 
 @bp.get("/me/qualifications")
+@operation("我的上机资格 · my qualifications")
 def my_qualifications():
     now = clock.now()
     return jsonify(items=[qualification_json(q, now) for q in qualifications.of_user(actor())])
@@ -157,6 +162,7 @@ def my_qualifications():
 # Training ---------------------------------------------------------------------------------
 
 @bp.post("/instruments/<instrument_id>/training-requests")
+@operation("申请培训 · ask for training", body=Body(note=Text(500)), status=201)
 def request_training(instrument_id):
     who = actor()
     instrument = get_in_scope(Instrument, instrument_id, who)
@@ -171,6 +177,7 @@ def request_training(instrument_id):
 
 
 @bp.get("/training-requests")
+@operation("培训申请 · training requests in scope", query=Query(status=Text(20), instrument_id=QueryInt()), paged=True)
 def list_training_requests():
     who, now = actor(), clock.now()
     stmt = scoped(TrainingRequest, who)
@@ -187,6 +194,7 @@ def list_training_requests():
 
 
 @bp.get("/training-requests/<request_id>")
+@operation("培训申请详情 · a training request")
 def get_training_request(request_id):
     who = actor()
     return jsonify(request_json(get_in_scope(TrainingRequest, request_id, who), who, clock.now()))
@@ -218,6 +226,7 @@ STEPS = {"schedule": _schedule, "complete": _complete, "decline": _decline}
 
 
 @bp.post("/training-requests/<request_id>/<step>")
+@operation("培训安排/完成/拒绝 · schedule, complete or decline training", body=Body(start=Instant(required=False), end=Instant(required=False), passed=Flag(), level=Choice(("assisted", "independent"), required=False), reason=Text(500), request_ids=ListOf(item=Ident(), max_items=100, required=False)))
 def training_step(request_id, step):
     if step not in STEPS:
         raise NotFound()
@@ -231,6 +240,7 @@ def training_step(request_id, step):
 
 
 @bp.get("/training-requests/<request_id>/ics")
+@operation("培训的 .ics · a training session as iCalendar", returns="text/calendar")
 def training_ics(request_id):
     found = get_in_scope(TrainingRequest, request_id, actor())
     if found.session is None:

@@ -5,9 +5,11 @@ from flask import jsonify
 from models import District, db
 
 from .base import bp
+from .declare import operation
 
 
 @bp.get("/districts")
+@operation("全部 18 个统计单位（区）· the reporting districts", public=True)
 def districts():
     rows = db.session.scalars(sa.select(District).order_by(District.position)).all()
     return jsonify(items=[{"code": d.code, "name": str(d.label), "enterprise_target": d.enterprise_target}

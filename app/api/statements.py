@@ -13,9 +13,8 @@ from ..settlement import documents, invoices
 from ..settlement.statements import parse_month, statement_for, statements_of_month
 from .base import actor, bp, created, json_body, listing
 from .charges import charge_json, party
+from .declare import XLSX, Body, Choice, Day, Idents, Query, QueryInt, Text, operation
 from .strict import Fields
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def statement_json(statement):
@@ -38,11 +37,13 @@ def attachment(data, mimetype, name):
 
 
 @bp.get("/statements")
+@operation("对账单 · a monthly statement", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()))
 def get_statement():
     return jsonify(statement_json(_statement()))
 
 
 @bp.get("/statements.pdf")
+@operation("对账单 PDF · the statement as PDF", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns="application/pdf")
 def statement_pdf():
     statement = _statement()
     return attachment(documents.statement_pdf(statement), "application/pdf",
@@ -50,6 +51,7 @@ def statement_pdf():
 
 
 @bp.get("/statements.xlsx")
+@operation("对账单 Excel · the statement as .xlsx", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns=XLSX)
 def statement_xlsx():
     statement = _statement()
     return attachment(documents.statement_xlsx(statement), XLSX,
@@ -57,6 +59,7 @@ def statement_xlsx():
 
 
 @bp.get("/statements.zip")
+@operation("全部客户对账单 · all of the month's statements (.zip)", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns="application/zip")
 def statements_zip():
     """An institution's statements of all its customers for a month, one PDF each."""
     who = actor()
@@ -79,6 +82,7 @@ def invoice_request_json(invoice):
 
 
 @bp.post("/invoice-requests")
+@operation("申请开票 · ask for an invoice", body=Body(charge_ids=Idents(required=False), title=Text(100), tax_no=Text(20), kind=Choice(("normal", "special"), required=False), email=Text(254)), status=201)
 def request_invoice():
     who = actor()
     fields = Fields(json_body())
@@ -92,6 +96,7 @@ def request_invoice():
 
 
 @bp.get("/invoice-requests")
+@operation("开票申请 · invoice requests in scope", query=Query(status=Text(20)), paged=True)
 def list_invoice_requests():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -102,11 +107,13 @@ def list_invoice_requests():
 
 
 @bp.get("/invoice-requests/<request_id>")
+@operation("开票申请详情 · an invoice request")
 def get_invoice_request(request_id):
     return jsonify(invoice_request_json(get_in_scope(InvoiceRequest, request_id, actor())))
 
 
 @bp.post("/invoice-requests/<request_id>/issue")
+@operation("登记发票 · record the issued invoice", body=Body(invoice_no=Text(50), issued_on=Day(required=False)))
 def issue_invoice(request_id):
     who = actor()
     invoice = get_in_scope(InvoiceRequest, request_id, who)

@@ -22,6 +22,7 @@ from ..stats.forms import PilotForm
 from ..stats.metrics import GROUPS, by_month, figures, summary
 from ..stats.scope import Period, parse_year, scope_for
 from .base import actor, bp, created, json_body, validated
+from .declare import XLSX, Body, Choice, Query, QueryDay, QueryInt, Text, operation
 
 
 def _money(value):
@@ -35,6 +36,7 @@ def _bureau_or_institution():
 
 
 @bp.get("/stats/summary")
+@operation("统计概览 · summary figures", query=Query(year=QueryInt(2000, 2100), district=Text(20), category=Text(20)))
 def stats_summary():
     who = _bureau_or_institution()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -86,6 +88,7 @@ def _row(key, label, values):
 
 
 @bp.get("/stats/utilization")
+@operation("利用率 · utilisation by instrument, institution, district, category or month", query=Query(group_by=Choice(GROUPS, required=False), district=Text(20), category=Text(20), **{"from": QueryDay(), "to": QueryDay()}))
 def stats_utilization():
     who = _bureau_or_institution()
     group_by = request.args.get("group_by", "instrument")
@@ -149,6 +152,7 @@ def _pilot_form(payload):
 
 
 @bp.get("/pilots")
+@operation("试点列表 · pilot projects", query=Query(year=QueryInt(2000, 2100), district=Text(20)))
 def list_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -157,6 +161,7 @@ def list_pilots():
 
 
 @bp.post("/pilots")
+@operation("新建试点 · create a pilot", body=PilotForm, status=201)
 def create_pilot():
     who = _bureau()
     body = json_body()
@@ -168,12 +173,14 @@ def create_pilot():
 
 
 @bp.get("/pilots/<pilot_id>")
+@operation("试点详情 · a pilot")
 def get_pilot(pilot_id):
     who = _bureau()
     return jsonify(pilot_json(_pilot_in_scope(pilot_id, who)))
 
 
 @bp.patch("/pilots/<pilot_id>")
+@operation("修改试点 · change a pilot", body=PilotForm)
 def update_pilot(pilot_id):
     who = _bureau()
     pilot = _pilot_in_scope(pilot_id, who)
@@ -185,6 +192,7 @@ def update_pilot(pilot_id):
 
 
 @bp.post("/pilots/submit")
+@operation("提交附件4 · submit the year's table (district)", query=Query(year=QueryInt(2000, 2100)))
 def submit_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -194,6 +202,7 @@ def submit_pilots():
 
 
 @bp.post("/pilots/review")
+@operation("审核附件4 · accept or return a district's table (city)", query=Query(year=QueryInt(2000, 2100), district=Text(20)), body=Body(decision=Choice(("accept", "return"), required=False), comment=Text(500)))
 def review_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -215,6 +224,7 @@ def _table_args():
 
 
 @bp.get("/stats/pilot-table")
+@operation("附件4 统计表 · the pilot table", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)))
 def pilot_table():
     year, district = _table_args()
     rows = [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in table.rows(year, district)]
@@ -228,6 +238,7 @@ def _download(data, mimetype, name):
 
 
 @bp.get("/stats/pilot-table.xlsx")
+@operation("附件4 Excel · the pilot table as .xlsx", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns=XLSX)
 def pilot_table_xlsx():
     year, district = _table_args()
     return _download(table.xlsx(year, district), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -235,6 +246,7 @@ def pilot_table_xlsx():
 
 
 @bp.get("/stats/pilot-table.csv")
+@operation("附件4 CSV · the pilot table as .csv", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns="text/csv")
 def pilot_table_csv():
     year, district = _table_args()
     return _download(table.csv_bytes(year, district), "text/csv; charset=utf-8",

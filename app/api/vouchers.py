@@ -15,6 +15,7 @@ from ..settlement import documents, pack
 from ..settlement import vouchers as settlement
 from .base import actor, bp, created, json_body, listing, roles
 from .charges import charge_json, party
+from .declare import Body, Day, Ident, Integer, Money, Query, QueryInt, Text, operation
 from .statements import XLSX, attachment
 from .strict import Fields
 
@@ -30,6 +31,7 @@ def voucher_json(voucher):
 
 @bp.post("/vouchers")
 @roles("district", "city")
+@operation("发放创新券 · issue a voucher (district, city)", body=Body(organization_id=Ident(required=False), amount=Money(required=False), subsidy_percent=Integer(1, 100, required=False), valid_from=Day(required=False), valid_until=Day(required=False), programme=Text(100)), status=201)
 def issue_voucher():
     who = actor()
     fields = Fields(json_body())
@@ -45,6 +47,7 @@ def issue_voucher():
 
 
 @bp.get("/vouchers")
+@operation("创新券列表 · vouchers in scope", query=Query(status=Text(20), organization_id=QueryInt()), paged=True)
 def list_vouchers():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -61,11 +64,13 @@ def list_vouchers():
 
 
 @bp.get("/vouchers/<voucher_id>")
+@operation("创新券详情 · a voucher")
 def get_voucher(voucher_id):
     return jsonify(voucher_json(get_in_scope(Voucher, voucher_id, actor())))
 
 
 @bp.post("/vouchers/<voucher_id>/revoke")
+@operation("撤销创新券 · revoke a voucher", body=Body(reason=Text(500)))
 def revoke_voucher(voucher_id):
     who = actor()
     voucher = get_in_scope(Voucher, voucher_id, who)
@@ -78,6 +83,7 @@ def revoke_voucher(voucher_id):
 
 
 @bp.post("/charges/<charge_id>/apply-voucher")
+@operation("使用创新券 · apply a voucher to a charge", body=Body(voucher_id=Ident(required=False)))
 def apply_voucher(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
@@ -122,12 +128,14 @@ def _vouchers(who):
 
 
 @bp.get("/vouchers/redemptions")
+@operation("兑付记录 · voucher redemptions", query=Query(year=QueryInt(2000, 2100), district=Text(20)))
 def list_redemptions():
     who = actor()
     return listing(_redemptions(who), redemption_json, default_per_page=100)
 
 
 @bp.get("/vouchers/redemptions.xlsx")
+@operation("兑付记录 Excel · redemptions as .xlsx", query=Query(year=QueryInt(2000, 2100), district=Text(20)), returns=XLSX)
 def redemptions_xlsx():
     who = actor()
     rows = [settlement.redemption_row(c) for c in db.session.scalars(_redemptions(who))]
@@ -136,6 +144,7 @@ def redemptions_xlsx():
 
 
 @bp.get("/charges/<charge_id>/redemption-pack")
+@operation("兑付材料 · the redemption pack (.zip)", returns="application/zip")
 def redemption_pack(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
