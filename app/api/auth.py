@@ -10,6 +10,7 @@ from ..auth import services as accounts
 from ..auth.forms import EnterpriseRegistrationForm, LoginForm, PasswordChangeForm
 from ..auth.limits import limited_authenticate
 from ..auth.loader import current_session
+from . import responses
 from .base import actor, bp, created, validated
 from .declare import operation
 
@@ -26,7 +27,7 @@ def user_json(user):
 
 
 @bp.post("/auth/token")
-@operation("登录取得令牌 · sign in for a bearer token", body=LoginForm, public=True, status=201)
+@operation("登录取得令牌 · sign in for a bearer token", body=LoginForm, public=True, status=201, response=responses.TOKEN)
 def create_token():
     form = validated(LoginForm)
     user = limited_authenticate(form.email.data, form.password.data)
@@ -55,7 +56,7 @@ def register():
 
 
 @bp.get("/me")
-@operation("当前用户 · the signed-in user")
+@operation("当前用户 · the signed-in user", response=responses.USER)
 def me():
     return jsonify(user_json(actor()))
 

@@ -15,6 +15,7 @@ from ..availability.services import free_and_busy
 from ..booking import services as bookings
 from ..formtools import read_day, read_instant, read_instants
 from ..policy import get_in_scope, parse_id, scoped
+from . import responses
 from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
 from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
 from .strict import Fields
@@ -47,7 +48,7 @@ def _date_arg(name, fields, default=None):
 
 
 @bp.get("/instruments/<instrument_id>/availability")
-@operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True)
+@operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True, response=responses.AVAILABILITY)
 def availability(instrument_id):
     instrument = get_in_scope(Instrument, instrument_id, g.actor)
     now = clock.now()
@@ -68,7 +69,7 @@ def availability(instrument_id):
 
 
 @bp.post("/bookings")
-@operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201)
+@operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201, response=responses.BOOKING)
 def create_booking():
     who = actor()
     body = json_body()
@@ -142,14 +143,14 @@ def list_bookings():
 
 
 @bp.get("/bookings/<booking_id>")
-@operation("预约详情 · a booking")
+@operation("预约详情 · a booking", response=responses.BOOKING)
 def get_booking(booking_id):
     who = actor()
     return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
 
 
 @bp.post(f"/bookings/<booking_id>/<any({hyphenated(ACTIONS)}):action>")
-@operation("预约状态变更 · approve, reject, cancel, check in/out, no-show", body=Body(reason=Text(500), at=Instant(required=False)))
+@operation("预约状态变更 · approve, reject, cancel, check in/out, no-show", body=Body(reason=Text(500), at=Instant(required=False)), response=responses.BOOKING)
 def booking_action(booking_id, action):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)

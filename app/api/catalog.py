@@ -16,6 +16,7 @@ from ..catalog.forms import InstrumentForm
 from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, managed_instrument, parse_id, require_publisher, scoped
+from . import responses
 from .base import actor, bp, created, json_body, listing, validated
 from .declare import Body, Choice, Flag, Instant, Integer, ListOf, Object, Query, QueryInt, Text, operation
 
@@ -57,7 +58,7 @@ def instrument_json(instrument, today, week=None):
 
 
 @bp.get("/categories")
-@operation("仪器分类 · instrument categories", public=True)
+@operation("仪器分类 · instrument categories", public=True, response=responses.CATEGORIES)
 def categories():
     return jsonify(items=[{"code": c.code, "name": c.name, "name_en": c.name_en, "parent_code": c.parent_code}
                           for c in catalog_search.categories()])

@@ -341,18 +341,19 @@ class Operation:
     status: int = 200
     returns: str = "json"
     paged: bool = False
-    tags: tuple = ()
+    response: dict = None
 
 
 def operation(summary, *, body=None, query=None, roles=(), public=False, status=200, returns="json",
-              paged=False, multipart=None):
+              paged=False, multipart=None, response=None):
     """Declare an endpoint: validate its query before the handler runs (into g.query), its JSON body when
     the handler reads it (json_body(), after the handler's scope checks), and
     describe it in the OpenAPI document. `body` may be a WTForms class (the handler validates with it).
-    `returns`: "json", "empty" (204), or a media type (a file download)."""
+    `returns`: "json", "empty" (204), or a media type (a file download); `response`: the JSON Schema of a
+    success (app/api/responses.py), which the fuzzer then holds every answer to."""
     form = body if isinstance(body, type) else None
     declared = Operation(summary, None if form else body, query, form, multipart, roles, public, status,
-                         returns, paged)
+                         returns, paged, response)
     if paged:
         declared.query = Query(**{**(query.specs if query else {}), **PAGING})
 

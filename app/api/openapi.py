@@ -147,8 +147,8 @@ def _responses(declared):
     if declared.returns == "empty":
         ok = {"description": "done"}
     elif declared.returns == "json":
-        schema = {"type": "object"}
-        if declared.paged:
+        schema = declared.response or {"type": "object"}
+        if declared.paged and declared.response is None:
             schema = {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
                 "items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
