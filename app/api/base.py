@@ -69,7 +69,7 @@ def json_body():
         body = {}
         declared, g.declared_body = g.get("declared_body"), None
         if declared is not None:
-            declared.check(body)
+            g.body = declared.check(body)
         return body
     try:
         body = request.get_json(force=True)
@@ -82,7 +82,7 @@ def json_body():
         raise ValidationError(fields={name: NUL_REFUSED for name in with_nul})
     declared, g.declared_body = g.get("declared_body"), None  # the endpoint's declared Body (app/api/declare.py)
     if declared is not None:
-        declared.check(body)
+        g.body = declared.check(body)
     return body
 
 
@@ -96,6 +96,13 @@ def _paths_with_nul(value, prefix):
     if isinstance(value, list):
         return [path for index, inner in enumerate(value) for path in _paths_with_nul(inner, f"{prefix}{index}.")]
     return []
+
+
+def declared_body():
+    """The values of the endpoint's declared Body (@operation(body=Body(...))), checked: call it after the
+    scope checks, so that 404 and 403 come before 422."""
+    json_body()
+    return g.body
 
 
 def reason_of(body):

@@ -186,7 +186,7 @@ def closures(instrument_id):
 
 
 @bp.post("/instruments/<instrument_id>/closures")
-@operation("添加停机 · add a closure", body=Body(start=Instant(), end=Instant(), kind=Choice(CLOSURE_KINDS, required=False), reason=Text(500), cancel_bookings=Flag()), status=201)
+@operation("添加停机 · add a closure", body=Body(start=Instant(), end=Instant(), kind=Choice(CLOSURE_KINDS, required=False), reason=Text(200), cancel_bookings=Flag()), status=201)
 def add_closure(instrument_id):
     """Over active bookings: 409 bookings_affected naming them, or with "cancel_bookings": true and a
     reason, the bookings cancelled and their enterprises told ({"closure", "cancelled_booking_ids"})."""

@@ -9,7 +9,7 @@ from models.timeutil import at_local, iso_local
 from .. import clock
 from ..policy import get_in_scope, scoped
 from ..settlement import charges as settlement
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
 from .declare import Body, Choice, Day, Money, Query, QueryDay, QueryInt, Text, operation
 from .strict import Fields
 
@@ -70,14 +70,12 @@ def get_charge(charge_id):
 
 
 @bp.post("/charges/<charge_id>/adjustment-requests")
-@operation("申请调整金额 · ask for an adjustment", body=Body(amount=Money(required=False), reason=Text(500)), status=201)
+@operation("申请调整金额 · ask for an adjustment", body=Body(amount=Money(), reason=Text(500, required=True)), status=201)
 def request_adjustment(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
-    fields = Fields(json_body())
-    amount, reason = fields.money("amount"), fields.text("reason", 500, required=True)
-    fields.done()
-    adjustment = settlement.request_adjustment(who, charge, amount, reason, clock.now())
+    body = declared_body()
+    adjustment = settlement.request_adjustment(who, charge, body["amount"], body["reason"], clock.now())
     db.session.commit()
     return created(adjustment_json(adjustment))
 
@@ -108,26 +106,20 @@ def approve_adjustment(adjustment_id):
 
 
 @bp.post("/adjustment-requests/<adjustment_id>/reject")
-@operation("驳回调整 · reject an adjustment", body=Body(reason=Text(500)))
+@operation("驳回调整 · reject an adjustment", body=Body(reason=Text(500, required=True)))
 def reject_adjustment(adjustment_id):
     who = actor()
     adjustment = get_in_scope(AdjustmentRequest, adjustment_id, who)
-    fields = Fields(json_body())
-    reason = fields.text("reason", 500, required=True)
-    fields.done()
-    settlement.reject_adjustment(who, adjustment, reason, clock.now())
+    settlement.reject_adjustment(who, adjustment, declared_body()["reason"], clock.now())
     db.session.commit()
     return jsonify(adjustment_json(adjustment))
 
 
 @bp.post("/charges/<charge_id>/paid")
-@operation("确认付款 · mark a charge paid", body=Body(paid_on=Day(required=False)))
+@operation("确认付款 · mark a charge paid", body=Body(paid_on=Day()))
 def mark_paid(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
-    fields = Fields(json_body())
-    paid_on = fields.day("paid_on")
-    fields.done()
-    settlement.mark_paid(who, charge, paid_on, clock.now())
+    settlement.mark_paid(who, charge, declared_body()["paid_on"], clock.now())
     db.session.commit()
     return jsonify(charge_json(charge))

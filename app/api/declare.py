@@ -258,9 +258,9 @@ class Body:
         """Called by json_body() once the handler asks for the body, i.e. after its scope checks (404 and
         403 before 422: a stranger learns nothing from the validation)."""
         fields = Fields(payload)
-        for name, spec in self.specs.items():
-            spec.read(fields, name)
+        values = {name: spec.read(fields, name) for name, spec in self.specs.items()}
         fields.done()
+        return values
 
     def read(self):
         fields = Fields(self.source())

@@ -11,7 +11,7 @@ from .. import clock
 from ..policy import get_in_scope
 from ..settlement import documents, invoices
 from ..settlement.statements import parse_month, statement_for, statements_of_month
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, listing
 from .charges import charge_json, party
 from .declare import XLSX, Body, Choice, Day, Idents, Query, QueryInt, Text, operation
 from .strict import Fields
@@ -81,16 +81,16 @@ def invoice_request_json(invoice):
             "created_at": iso_local(invoice.created_at)}
 
 
+INVOICE = Body(charge_ids=Idents(), title=Text(100, required=True), tax_no=Text(20, required=True),
+               kind=Choice(("normal", "special")), email=Text(254, required=True))
+
+
 @bp.post("/invoice-requests")
-@operation("申请开票 · ask for an invoice", body=Body(charge_ids=Idents(required=False), title=Text(100), tax_no=Text(20), kind=Choice(("normal", "special"), required=False), email=Text(254)), status=201)
+@operation("申请开票 · ask for an invoice", body=INVOICE, status=201)
 def request_invoice():
     who = actor()
-    fields = Fields(json_body())
-    charge_ids = fields.idents("charge_ids")
-    data = {"title": fields.text("title", 100, required=True), "tax_no": fields.text("tax_no", 20, required=True),
-            "kind": fields.choice("kind", ("normal", "special")), "email": fields.text("email", 254, required=True)}
-    fields.done()
-    invoice = invoices.request_invoice(who, charge_ids, data, clock.now())
+    data = declared_body()
+    invoice = invoices.request_invoice(who, data.pop("charge_ids"), data, clock.now())
     db.session.commit()
     return created(invoice_request_json(invoice))
 
@@ -113,13 +113,11 @@ def get_invoice_request(request_id):
 
 
 @bp.post("/invoice-requests/<request_id>/issue")
-@operation("登记发票 · record the issued invoice", body=Body(invoice_no=Text(50), issued_on=Day(required=False)))
+@operation("登记发票 · record the issued invoice", body=Body(invoice_no=Text(40, required=True), issued_on=Day()))
 def issue_invoice(request_id):
     who = actor()
     invoice = get_in_scope(InvoiceRequest, request_id, who)
-    fields = Fields(json_body())
-    invoice_no, issued_on = fields.text("invoice_no", 40, required=True), fields.day("issued_on")
-    fields.done()
-    invoices.issue_invoice(who, invoice, invoice_no, issued_on, clock.now())
+    body = declared_body()
+    invoices.issue_invoice(who, invoice, body["invoice_no"], body["issued_on"], clock.now())
     db.session.commit()
     return jsonify(invoice_request_json(invoice))
