@@ -13,12 +13,11 @@ from models.timeutil import at_local, iso_local, local_today
 from .. import clock
 from ..availability.services import free_and_busy
 from ..booking import services as bookings
-from ..formtools import read_day, read_instant, read_instants
+from ..formtools import read_day, read_instants
 from ..policy import get_in_scope, parse_id, scoped
 from . import responses
-from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
+from .base import actor, bp, created, declared_body, hyphenated, json_body, listing, reason_of, unhyphenated
 from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
-from .strict import Fields
 
 MAX_WINDOW_DAYS = 62
 
@@ -72,29 +71,19 @@ def availability(instrument_id):
 @operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201, response=responses.BOOKING)
 def create_booking():
     who = actor()
-    body = json_body()
-    typed = Fields(body)
-    if isinstance(body.get("instrument_id"), bool | float | list | dict):  # 1.5 is not instrument 1
-        typed.errors["instrument_id"] = _l("应为仪器编号（正整数）。")
-    typed.ident("organization_id", required=False)
-    purpose = typed.text("purpose", 500)
-    typed.done()
-    instrument = get_in_scope(Instrument, body.get("instrument_id"), who)  # unknown (or "abc"): 404
+    body = declared_body()  # typed first: 1.5 is not instrument 1
+    instrument = get_in_scope(Instrument, body["instrument_id"], who)  # unknown (or "abc"): 404
     fields = {}
-    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
     organization = None
-    if body.get("organization_id") is not None:
-        try:
-            organization = db.session.get(Organization, parse_id(body["organization_id"]))
-        except NotFound:
-            organization = None
+    if body["organization_id"] is not None:
+        organization = db.session.get(Organization, body["organization_id"])
         if organization is None or organization.kind != "enterprise":
             fields["organization_id"] = _l("找不到该企业。")
     operator = _operator(body, fields)
     if fields:
         raise ValidationError(fields=fields)
-    booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
-                            service_mode=body.get("service_mode"), organization=organization, operator=operator)
+    booking = bookings.book(who, instrument, body["start"], body["end"], clock.now(), purpose=body["purpose"],
+                            service_mode=body["service_mode"], organization=organization, operator=operator)
     answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
     db.session.commit()
     return created(answer)
@@ -102,16 +91,10 @@ def create_booking():
 
 def _operator(body, fields):
     """`operator_user_id`: who operates the instrument when staff book on behalf (上机资格)."""
-    value = body.get("operator_user_id")
+    value = body["operator_user_id"]  # an id, or None (declared)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        fields["operator_user_id"] = _l("应为用户编号（正整数）。")
-        return None
-    try:
-        operator = db.session.get(User, parse_id(value))
-    except NotFound:
-        operator = None
+    operator = db.session.get(User, value)
     if operator is None:
         fields["operator_user_id"] = _l("找不到该用户。")
     return operator

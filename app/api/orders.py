@@ -10,15 +10,23 @@ from models.order import ACTIONS, KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..formtools import read_instant
 from ..orders import conversation, reports
 from ..orders import services as orders
 from ..orders.forms import OrderForm, QuoteForm
 from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
-from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
+from .base import (
+    actor,
+    bp,
+    created,
+    declared_body,
+    hyphenated,
+    json_body,
+    listing,
+    unhyphenated,
+    validated,
+)
 from .declare import FILE, Body, Ident, Instant, Integer, Query, Text, operation
-from .strict import Fields
 from .vouchers import net_estimate_fields
 
 
@@ -107,11 +115,9 @@ def quote_order(order_id):
 def order_action(order_id, action):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body = json_body()
-    typed = Fields(body)
-    sample_no = typed.text("sample_no", 50) or None
-    typed.done()
-    orders.perform(who, order, unhyphenated(action), clock.now(), reason=reason_of(body), sample_no=sample_no)
+    body = declared_body()
+    orders.perform(who, order, unhyphenated(action), clock.now(), reason=body["reason"],
+                   sample_no=body["sample_no"] or None)
     db.session.commit()
     return jsonify(order_json(order, who))
 
@@ -176,22 +182,16 @@ def download_report_version(order_id, version):
 def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body = json_body()
-    typed = Fields(body)
-    instrument_id, note = typed.ident("instrument_id"), typed.text("note", 200)
-    start, end = read_instant(body, "start", typed.errors), read_instant(body, "end", typed.errors)
-    typed.done()
-    hold = orders.log_work(who, order, instrument_id, start, end, clock.now(), note)
+    body = declared_body()
+    hold = orders.log_work(who, order, body["instrument_id"], body["start"], body["end"], clock.now(), body["note"])
     db.session.commit()
     return created({"id": hold.id, "order_id": order.id, "instrument_id": hold.instrument_id,
                     "start": iso_local(hold.start_at), "end": iso_local(hold.end_at)})
 
 
 def _review_body():
-    typed = Fields(json_body())
-    score, comment = typed.integer("score", 1, 5), typed.text("comment", 1000)
-    typed.done()
-    return score, comment
+    body = declared_body()
+    return body["score"], body["comment"]
 
 
 def review_json(review):
