@@ -3,7 +3,6 @@
 Input is typed strictly: a wrong type, an unknown level, a NUL byte or a date outside 2000–2099
 answers 422 naming the field, before any service runs.
 """
-from datetime import date
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -22,10 +21,9 @@ from ..formtools import read_instants
 from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..qualifications import services as qualifications
 from ..qualifications import training
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
 from .declare import Body, Choice, Day, Flag, Ident, Instant, ListOf, Query, QueryInt, Text, operation
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 ACTIONS = ("schedule", "complete", "decline")
 
 
@@ -75,28 +73,8 @@ def _level(body, fields, required):
     return value
 
 
-def _day(body, name, fields):
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        day = None
-    if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        fields[name] = _l("日期格式应为 YYYY-MM-DD（2000–2099 年）。")
-    return day
 
 
-def _user(body, fields):
-    value = body.get("user_id")
-    if not isinstance(value, int) or isinstance(value, bool):
-        fields["user_id"] = _l("应为用户编号（正整数）。")
-        return None
-    try:
-        return db.session.get(User, parse_id(value))
-    except NotFound:
-        return None
 
 
 def _raise(fields):
@@ -123,31 +101,27 @@ def instrument_qualifications(instrument_id):
 
 
 @bp.post("/instruments/<instrument_id>/qualifications")
-@operation("授予上机资格 · grant a qualification", body=Body(user_id=Ident(), level=Choice(("assisted", "independent"), required=False), expires_on=Day(required=False)), status=201)
+@operation("授予上机资格 · grant a qualification", body=Body(user_id=Ident(), level=Choice(LEVELS), expires_on=Day(required=False)), status=201)
 def grant_qualification(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
-    body, fields = json_body(), {}
-    user, level, expires_on = _user(body, fields), _level(body, fields, required=True), _day(body, "expires_on", fields)
-    _raise(fields)
+    body = declared_body()
+    user = db.session.get(User, body["user_id"])
     if user is None:
         raise ValidationError(fields={"user_id": _l("找不到该用户。")})
     now = clock.now()
-    qualification = qualifications.grant(g.actor, instrument, user, level, now, expires_on=expires_on)
+    qualification = qualifications.grant(g.actor, instrument, user, body["level"], now, expires_on=body["expires_on"])
     answer = qualification_json(qualification, now)
     db.session.commit()
     return created(answer)
 
 
 @bp.post("/qualifications/<qualification_id>/revoke")
-@operation("撤销上机资格 · revoke a qualification", body=Body(reason=Text(500)))
+@operation("撤销上机资格 · revoke a qualification", body=Body(reason=Text(500, required=True)))
 def revoke_qualification(qualification_id):
     who = actor()
     qualification = get_in_scope(Qualification, qualification_id, who)
-    body, fields = json_body(), {}
-    reason = _text(body, "reason", fields, required=True)
-    _raise(fields)
     now = clock.now()
-    qualifications.revoke(who, qualification, reason, now)
+    qualifications.revoke(who, qualification, declared_body()["reason"], now)
     db.session.commit()
     return jsonify(qualification_json(qualification, now))
 
@@ -166,11 +140,8 @@ def my_qualifications():
 def request_training(instrument_id):
     who = actor()
     instrument = get_in_scope(Instrument, instrument_id, who)
-    body, fields = json_body(), {}
-    note = _text(body, "note", fields)
-    _raise(fields)
     now = clock.now()
-    made = training.request_training(who, instrument, note, now)
+    made = training.request_training(who, instrument, declared_body()["note"], now)
     answer = request_json(made, who, now)
     db.session.commit()
     return created(answer)
