@@ -29,10 +29,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from models.errors import ValidationError as DomainValidationError
 from models.timeutil import local, parse_instant
 
+from .policy import MAX_ID
+
 # API.md "Input is typed strictly": the dates any input may name, ids that fit a 32-bit column, and the
 # largest amount a Numeric(12, 2) column holds (narrower columns carry their own maximum).
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
-MAX_ID = 2**31 - 1
 AMOUNT_LIMIT = Decimal(10) ** 10
 NUL_REFUSED = _l("不能包含 NUL 控制字符。")
 DATE_RANGE = _l("日期格式应为 YYYY-MM-DD，且在 2000-01-01 到 2099-12-31 之间。")
