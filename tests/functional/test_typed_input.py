@@ -6,11 +6,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from models import Booking, Closure, Instrument, ServiceOrder, db
+from models import Booking, Closure, Instrument, Pilot, ServiceOrder, db
+from models.settlement import AdjustmentRequest
+from models.voucher import Voucher
 from tests.functional.test_api_catalog import RECORD
 from tests.functional.test_api_orders import order_body
 from tests.functional.test_console import form_data
 from tests.functional.test_pilots import PILOT
+from tests.settlement import charge_of, completed_booking
 
 NON_FINITE = ["NaN", "Infinity", "-Infinity", "1e400"]
 
@@ -252,3 +255,31 @@ def test_the_quote_form_refuses_an_infinite_amount(sign_in, world, placed):
         "amount": "Infinity", "turnaround_days": "7", "valid_until": "2026-03-20"})
     assert response.status_code in (200, 302, 422)
     assert db.session.get(ServiceOrder, placed).quote_amount is None
+
+
+@pytest.mark.parametrize("changes", [{"funds_wan": "NaN"}, {"funds_wan": "1e400"}, {"profit_increase_wan": "Infinity"},
+                                     {"name": "试点\x00"}, {"new_jobs": str(2**40)}])
+def test_the_pilot_form_shows_a_field_error_for_hostile_values(sign_in, world, changes):
+    data = {"name": "页面试点", "basic_info": "说明", **changes}
+    response = sign_in(world.district_a).post("/stats/pilots/new?year=2026", data=data)
+    assert response.status_code in (200, 422) and "is-invalid" in response.get_data(as_text=True)
+    assert count(Pilot) == 0
+
+
+@pytest.mark.parametrize("changes", [{"amount": "NaN"}, {"amount": "Infinity"}, {"amount": "1e400"},
+                                     {"valid_until": "9999-12-31"}, {"programme": "创新券\x00"}])
+def test_the_voucher_form_refuses_hostile_values(sign_in, world, changes):
+    data = {"uscc": world.enterprise_a.uscc, "amount": "2000", "subsidy_percent": "40", "valid_from": "2026-03-02",
+            "valid_until": "2026-05-31", "programme": "2026 年浦东新区科技创新券", **changes}
+    response = sign_in(world.district_a).post("/settlement/vouchers", data=data, follow_redirects=True)
+    assert response.status_code in (200, 422)
+    assert count(Voucher) == 0
+
+
+@pytest.mark.parametrize("amount", ["NaN", "-Infinity", "1e400"])
+def test_the_adjustment_form_refuses_non_finite_amounts(sign_in, world, amount):
+    charge = charge_of(completed_booking(world, minutes_used=60))
+    response = sign_in(world.sme_a).post(f"/settlement/charges/{charge.id}/adjustments",
+                                         data={"amount": amount, "reason": "太贵"}, follow_redirects=True)
+    assert response.status_code in (200, 422)
+    assert count(AdjustmentRequest) == 0
