@@ -21,7 +21,7 @@ from ..stats import table
 from ..stats.forms import PilotForm
 from ..stats.metrics import GROUPS, by_month, figures, summary
 from ..stats.scope import Period, parse_year, scope_for
-from .base import actor, bp, created, json_body, validated
+from .base import actor, bp, created, declared_body, json_body, validated
 from .declare import XLSX, Body, Choice, Query, QueryDay, QueryInt, Text, operation
 
 
@@ -206,9 +206,9 @@ def submit_pilots():
 def review_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
-    body = json_body()
-    row = pilot_services.review(who, year, request.args.get("district", ""), body.get("decision"),
-                                body.get("comment") or "", clock.now())
+    body = declared_body()
+    row = pilot_services.review(who, year, request.args.get("district", ""), body["decision"], body["comment"],
+                                clock.now())
     db.session.commit()
     return jsonify(year=year, district_code=row.district_code, status=row.status, comment=row.review_comment)
 

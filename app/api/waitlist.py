@@ -9,10 +9,9 @@ from models.timeutil import iso_local
 from models.waitlist import ACTIONS, STATES, WaitlistEntry
 
 from .. import clock
-from ..formtools import read_instants
 from ..policy import get_in_scope, scoped
 from ..waitlist import services as waitlist
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
 from .bookings import booking_json
 from .declare import Body, Instant, Query, Text, operation
 
@@ -39,8 +38,8 @@ def _optional_text(body, name, limit):
 def join_waitlist(instrument_id):
     who = actor()
     instrument = get_in_scope(Instrument, instrument_id, who)
-    start, end = read_instants(json_body(), "start", "end")
-    entry = waitlist.join(who, instrument, start, end, clock.now())
+    body = declared_body()
+    entry = waitlist.join(who, instrument, body["start"], body["end"], clock.now())
     answer = entry_json(entry, who)
     db.session.commit()
     return created(answer)
