@@ -67,6 +67,8 @@ def _fields_schema(form):
     properties, required = {}, []
     for name, field in form._fields.items():
         properties[name] = _field_schema(field)
+        if field.label and field.label.text:
+            properties[name]["title"] = str(field.label.text)
         if field.description:
             properties[name]["description"] = str(field.description)
         if any(isinstance(v, DataRequired | InputRequired) for v in field.validators):
@@ -97,7 +99,9 @@ def _field_schema(field):
     if isinstance(field, DecimalField):
         return {"type": ["string", "number"], "description": "a finite decimal, e.g. \"600.00\""}
     if isinstance(field, DateField):
-        return {"type": "string", "format": "date"}
+        first = getattr(field, "earliest", None)
+        return {"type": "string", "format": "date",
+                "description": f"YYYY-MM-DD, {first or '2000-01-01'} … 2099-12-31"}
     if isinstance(field, SelectField):
         choices = [c for c in (_choices(field) or []) if c not in ("", None)]
         kinds = sorted({"integer" if isinstance(c, int) else "string" for c in choices}) or ["string", "integer"]
