@@ -96,7 +96,7 @@ def test_no_generated_request_gets_a_server_error(server, email):
                "--phases", "examples,coverage,fuzzing", "--workers", "1", "--request-timeout", "20",
                *[arg for name in EXCLUDED for arg in ("--exclude-operation-id", name)],
                "--suppress-health-check", "all", "--seed", "14", *headers]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS * 3 + 120,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS * 3 + 120, cwd=folder,
                             env=dict(os.environ, SCHEMATHESIS_HOOKS=""))
     server_log = (folder / "server.log").read_text()
     assert result.returncode == 0, result.stdout[-6000:] + "\n--- server log ---\n" + server_log[-4000:]
