@@ -2,15 +2,18 @@
 `GET /api/v1/openapi.json` (app/api/openapi.py), so the description cannot drift from the checks.
 
     @bp.post("/charges/<charge_id>/adjustment-requests")
-    @operation("申请调整费用金额", body=Body(amount=Money(), reason=Text(500, required=True)),
-               roles=("enterprise",), created="AdjustmentRequest")
+    @operation("申请调整金额 · ask for an adjustment", body=Body(amount=Money(), reason=Text(500, required=True)),
+               status=201)
     def request_adjustment(charge_id):
-        amount, reason = g.body["amount"], g.body["reason"]
+        charge = get_in_scope(Charge, charge_id, actor())   # 404 before any 422
+        body = declared_body()                              # {"amount": Decimal, "reason": str} or 422
+        ...
 
 A body is a `Body` of the strict readers below (a 422 naming every bad field, in the user's language),
-or a WTForms class the web pages validate with too (the handler then calls `validated(Form)`; its
-schema is read from the form's fields). `query=` takes a `Query` of the same readers for the query
-string. Path parameters come from the route. Every operation answers the error body of API.md.
+checked when the handler reads it (`declared_body()` or `json_body()`), or a WTForms class the web pages
+validate with too (the handler then calls `validated(Form)`; its schema is read from the form's fields).
+`query=` takes a `Query` of the same readers, checked before the handler runs. Path parameters come
+from the route. Every operation answers the error body of API.md.
 """
 from dataclasses import dataclass, field
 from functools import wraps
@@ -23,6 +26,7 @@ from .base import json_body
 from .strict import Fields
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+MISSING = _l("请填写此项。")
 
 
 @dataclass(kw_only=True)
@@ -46,18 +50,11 @@ class Spec:
 class Text(Spec):
     max_length: int = 500
 
-    def __init__(self, max_length=500, required=False, description="", enum=None):
-        super().__init__(required=required, description=description)
-        self.max_length, self.enum = max_length, enum
-
     def read(self, fields, name):
         return fields.text(name, self.max_length, required=self.required)
 
     def schema(self):
-        out = {"type": "string", "maxLength": self.max_length}
-        if self.enum:
-            out["enum"] = list(self.enum)
-        return out
+        return {"type": "string", "maxLength": self.max_length}
 
 
 @dataclass
@@ -168,7 +165,7 @@ class Flag(Spec):
         if value is None:
             return None
         if not isinstance(value, bool):
-            fields.errors[name] = _not_boolean()
+            fields.errors[name] = NOT_BOOLEAN
             return None
         return value
 
@@ -186,10 +183,10 @@ class Object(Spec):
         value = fields.source.get(name)
         if value is None:
             if self.required:
-                fields.errors[name] = _missing()
+                fields.errors[name] = MISSING
             return None
         if not isinstance(value, dict):
-            fields.errors[name] = _not_object()
+            fields.errors[name] = NOT_OBJECT
             return None
         inner = Fields(value)
         for key, spec in self.properties.items():
@@ -211,7 +208,7 @@ class ListOf(Spec):
         value = fields.source.get(name)
         if value is None:
             if self.required:
-                fields.errors[name] = _missing()
+                fields.errors[name] = MISSING
             return None
         if not isinstance(value, list) or len(value) > self.max_items:
             fields.errors[name] = _not_list(self.max_items)
@@ -225,18 +222,6 @@ class ListOf(Spec):
 
     def schema(self):
         return {"type": "array", "maxItems": self.max_items, "items": self.item.described()}
-
-
-def _missing():
-    return _l("请填写此项。")
-
-
-def _not_object():
-    return NOT_OBJECT
-
-
-def _not_boolean():
-    return NOT_BOOLEAN
 
 
 def _not_list(n):
