@@ -71,6 +71,7 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .api.docs import bp as api_docs_bp
     from .auth.views import bp as auth_bp
     from .booking.series_views import bp as series_bp
     from .booking.views import bp as booking_bp
@@ -89,7 +90,7 @@ def register_blueprints(app):
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
-               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp,
+               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, api_docs_bp, ops_bp,
                qualifications_bp, settlement_bp):
         app.register_blueprint(bp)
 

@@ -7,6 +7,7 @@ from . import (
                catalog,
                charges,
                messages,
+               openapi,
                orders,
                qualifications,
                reference,
@@ -18,5 +19,5 @@ from . import (
 )
 from .base import bp
 
-__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "openapi", "orders",
            "qualifications", "reference", "series", "statements", "stats", "vouchers", "waitlist"]

@@ -1,10 +1,10 @@
 """The instrument record as a form: the web, the API and the spreadsheet import validate with it."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    Form,
     FormField,
     StringField,
     TextAreaField,
@@ -20,6 +20,8 @@ from ..formtools import (
     DecimalInput,
     IntegerInput,
     MultiChoiceField,
+    StrictForm,
+    StrictSubform,
     max_length,
     optional,
     positive_decimal,
@@ -38,14 +40,14 @@ def _number(minimum, maximum, message=None):
                        message=message or _l("应为 %(min)s 到 %(max)s 之间的整数。", min=minimum, max=maximum))
 
 
-class ContactFields(Form):
+class ContactFields(StrictSubform):
     name = StringField(_l("联系人"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
     email = EmailField(_l("联系邮箱"), filters=[strip], validators=[
         optional, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))])
 
 
-class MetrologyFields(Form):
+class MetrologyFields(StrictSubform):
     measurement_range = StringField(_l("测量范围"), filters=[strip], validators=[optional, max_length(200)])
     accuracy = StringField(_l("准确度等级/不确定度"), filters=[strip], validators=[optional, max_length(200)])
     traceability = ChoiceField(_l("溯源方式"), validators=[optional],
@@ -60,7 +62,7 @@ class MetrologyFields(Form):
             raise ValidationError(_l("有效期不能早于检定/校准日期。"))
 
 
-class RulesFields(Form):
+class RulesFields(StrictSubform):
     slot_minutes = IntegerInput(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
                         validators=[present, _number(5, 240)])
     min_minutes = IntegerInput(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
@@ -112,7 +114,7 @@ def mode_choices():
     return [(mode, MODE_LABELS[mode]) for mode in SERVICE_MODES]
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(StrictForm):
     name = StringField(_l("仪器名称"), filters=[strip], validators=[required, max_length(100)])
     name_en = StringField(_l("英文名称"), filters=[strip], validators=[optional, max_length(200)])
     internal_code = StringField(_l("内部编码"), filters=[strip], validators=[optional, max_length(50)])
@@ -121,7 +123,8 @@ class InstrumentForm(FlaskForm):
     country_of_origin = StringField(_l("产地国别"), filters=[strip], validators=[optional, max_length(50)])
     original_value_wan = DecimalInput(_l("原值（万元）"), places=2, validators=[
         optional, positive_decimal(2, maximum=10**8)])
-    commissioned_on = DateInput(_l("启用日期"), format=DATE_FORMATS, validators=[optional])
+    commissioned_on = DateInput(_l("启用日期"), format=DATE_FORMATS, validators=[optional],
+                                earliest=date(1950, 1, 1))  # instruments older than 2000 are still shared
     category_code = StringField(_l("分类编码"), filters=[strip], validators=[required, max_length(6)])
     location = StringField(_l("安放地址"), filters=[strip], validators=[optional, max_length(200)])
     contact = FormField(ContactFields, label=_l("联系方式"))
@@ -142,7 +145,7 @@ class InstrumentForm(FlaskForm):
 
 
 
-class OpeningHoursForm(FlaskForm):
+class OpeningHoursForm(StrictForm):
     """The week on one page: one text per weekday such as "09:00-12:00, 13:00-17:00"."""
 
     inherit = BooleanField(_l("使用机构默认开放时间"))
@@ -155,7 +158,7 @@ class OpeningHoursForm(FlaskForm):
     day7 = StringField(_l("星期日"), filters=[strip])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(StrictForm):
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     kind = ChoiceField(_l("停机类型"), validators=[required],
