@@ -16,6 +16,7 @@ from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
 from .stats import SnapshotDay, UsageSnapshot
+from .synonym import SearchSynonym
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
 from .waitlist import WaitlistEntry
@@ -23,7 +24,7 @@ from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
            "Heartbeat", "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
-           "OrderItem", "OrderMessage", "OrderReport", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
+           "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
            "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
            "WaitlistEntry"]

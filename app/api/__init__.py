@@ -13,10 +13,11 @@ from . import (
                series,
                statements,
                stats,
+               synonyms,
                vouchers,
                waitlist,
 )
 from .base import bp
 
 __all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
-           "qualifications", "reference", "series", "statements", "stats", "vouchers", "waitlist"]
+           "qualifications", "reference", "series", "statements", "stats", "synonyms", "vouchers", "waitlist"]

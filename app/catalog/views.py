@@ -20,6 +20,7 @@ from ..qualifications import services as qualifications
 from . import search as catalog_search
 
 bp = Blueprint("catalog", __name__)
+bp.add_app_template_filter(catalog_search.highlight, "highlight")
 
 
 def _actor():
@@ -42,9 +43,11 @@ def search():
     filters = _filters(request.args)
     today = local_today(clock.now())
     page, per_page = page_args(request.args)
-    result = paginate(catalog_search.search(_actor(), filters, today), page, per_page, key=Instrument.id)
+    groups = catalog_search.expand(filters.q)
+    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
     return render_template(
-        "catalog/search.html", page=result, filters=filters, today=today,
+        "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
+        facets=catalog_search.facets(_actor(), filters, today, groups),
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
 
 

@@ -93,9 +93,9 @@ def test_the_public_instrument_page_tells_an_sme_everything(client, world, creat
 
 def test_the_catalog_page_searches(client, world, create_instrument):
     create_instrument(world.institution_a, name="原子吸收光谱仪")
-    create_instrument(world.institution_b, name="盐雾试验箱")
+    create_instrument(world.institution_b, name="盐雾试验箱", category_code="120100")
     html = page(client.get("/instruments?q=光谱"))
-    assert "原子吸收光谱仪" in html and "盐雾试验箱" not in html
+    assert "原子吸收<mark>光谱</mark>仪" in html and "盐雾试验箱" not in html
     assert re.search(r"共找到 1 台仪器", html)
 
 

@@ -133,3 +133,34 @@ def test_the_demo_spans_a_year_across_districts_and_pilots(demo, now):
     assert sum(s["service_count"] for s in per_district) == city["service_count"] > 1000
     assert db.session.scalar(sa.select(sa.func.count(Pilot.id))) >= 7
     assert set(db.session.scalars(sa.select(PilotTable.status))) == {"draft", "submitted", "accepted", "returned"}
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("扫描电镜", {"场发射扫描电子显微镜"}),
+    ("SEM", {"场发射扫描电子显微镜"}),
+    ("CMM", {"三坐标测量机"}),  # in both demo institutions and the history's
+    ("拉力", {"电子万能材料试验机", "万能材料试验机"}),
+    ("RoHS", {"波长色散 X 射线荧光光谱仪", "X 射线荧光光谱仪"}),
+    ("GC-MS", {"气相色谱-质谱联用仪"}),
+    ("HPLC", {"高效液相色谱仪"}),
+    ("EMC", {"电磁兼容抗扰度测试系统", "电磁兼容测试系统"}),
+])
+def test_searching_the_demo_finds_what_users_mean(demo, q, expected):
+    items = demo.test_client().get("/api/v1/instruments", query_string={"q": q, "per_page": 100}).get_json()["items"]
+    names = {i["name"] for i in items}
+    assert expected <= names, q
+    assert items[0]["name"] in expected  # the instrument meant comes first
+
+
+def test_searching_the_demo_for_spectrometers_in_pudong_finds_only_pudongs(demo):
+    items = demo.test_client().get("/api/v1/instruments", query_string={"q": "光谱仪 浦东", "per_page": 100}).get_json()["items"]
+    names = {i["name"] for i in items}
+    assert {"电感耦合等离子体发射光谱仪", "原子吸收光谱仪", "傅里叶变换红外光谱仪"} <= names
+    assert "火花直读光谱仪" not in names  # 闵行
+    assert all(i["institution"]["district_code"] == "310115" for i in items)
+
+
+def test_the_demo_catalog_page_highlights_and_counts_facets(demo):
+    page = demo.test_client().get("/instruments", query_string={"q": "SEM"}).get_data(as_text=True)
+    assert "场发射<mark>扫描电子显微镜</mark>" in page
+    assert 'data-facet="district-310115"' in page

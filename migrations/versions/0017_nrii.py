@@ -1,0 +1,63 @@
+"""nrii: search synonyms kept by the city bureau
+
+search_synonyms holds the groups of words that mean the same instrument (SEM = 扫描电镜 = 扫描电子显微镜),
+seeded with the common ones; the catalog search expands a query word to its group.
+
+Revision ID: 0017_nrii
+Revises: 0015_accounts
+Create Date: 2026-11-29 09:00:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0017_nrii'
+down_revision = '0015_accounts'
+branch_labels = None
+depends_on = None
+
+# A copy of models/synonym.py's SEED as it was when this migration was written.
+SYNONYMS = [
+    "SEM 扫描电镜 扫描电子显微镜",
+    "TEM 透射电镜 透射电子显微镜",
+    "CMM 三坐标 三坐标测量机 坐标测量机",
+    "拉力 拉力机 拉伸 万能材料试验机 万能试验机 材料试验机",
+    "RoHS 有害物质 XRF X射线荧光",
+    "ICP-MS 电感耦合等离子体质谱 ICP质谱",
+    "ICP-OES ICP 电感耦合等离子体发射光谱",
+    "GC-MS GCMS 气质联用 气相色谱-质谱",
+    "LC-MS 液质联用 液相色谱-质谱",
+    "HPLC 液相 液相色谱 高效液相色谱",
+    "GC 气相 气相色谱",
+    "AAS 原子吸收",
+    "FTIR 红外光谱 傅里叶变换红外",
+    "XRD X射线衍射 衍射仪",
+    "DSC 差示扫描量热",
+    "TGA 热重",
+    "盐雾 盐雾试验 盐雾箱 中性盐雾 耐腐蚀",
+    "高低温 高低温试验 湿热 温湿度 环境试验箱",
+    "EMC 电磁兼容 抗扰度",
+    "VNA 网络分析仪 矢量网络分析仪",
+    "频谱仪 频谱分析仪",
+    "探伤 无损检测 超声波探伤",
+    "金相 金相显微镜",
+    "硬度 硬度计",
+    "粒度 粒径 粒度仪",
+    "振动台 振动试验",
+    "老化 耐候 紫外老化",
+    "碳硫 碳硫分析仪",
+]
+
+
+def upgrade():
+    synonyms = op.create_table('search_synonyms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('terms', sa.String(length=300), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_synonyms'))
+    )
+    op.bulk_insert(synonyms, [{"terms": terms} for terms in SYNONYMS])
+
+
+def downgrade():
+    op.drop_table('search_synonyms')
