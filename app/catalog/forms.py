@@ -10,7 +10,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, NumberRange
+from wtforms.validators import NumberRange
 
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, SERVICE_MODES, TRACEABILITY
 
@@ -18,6 +18,7 @@ from ..formtools import (
     ChoiceField,
     DateInput,
     DecimalInput,
+    EmailAddress,
     IntegerInput,
     MultiChoiceField,
     max_length,
@@ -42,7 +43,7 @@ class ContactFields(Form):
     name = StringField(_l("联系人"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
     email = EmailField(_l("联系邮箱"), filters=[strip], validators=[
-        optional, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))])
+        optional, max_length(254), EmailAddress()])
 
 
 class MetrologyFields(Form):

@@ -70,9 +70,11 @@ def _stored(attr, value):
     return "" if value is None else value
 
 
-def _apply(instrument, data):
-    """Copy validated form data onto the model; returns the names of the fields that changed."""
-    changed = []
+def planned_changes(instrument, data):
+    """[(attribute, current value, new value)] that writing validated form data would make; nothing changes.
+
+    The import's preview and its confirmation both read it, so the counts they show are the same."""
+    planned = []
     for path, attr in FIELDS:
         value = data
         for key in path:
@@ -81,12 +83,18 @@ def _apply(instrument, data):
             continue  # an empty rule keeps its current (or default) value
         value = _stored(attr, value)
         if getattr(instrument, attr) != value:
-            setattr(instrument, attr, value)
-            changed.append(attr)
+            planned.append((attr, getattr(instrument, attr), value))
     if "service_modes" in data and set(data["service_modes"] or []) != set(instrument.service_modes):
-        instrument.service_modes = data["service_modes"] or []
-        changed.append("service_modes")
-    return changed
+        planned.append(("service_modes", instrument.service_modes, list(data["service_modes"] or [])))
+    return planned
+
+
+def _apply(instrument, data):
+    """Copy validated form data onto the model; returns the names of the fields that changed."""
+    planned = planned_changes(instrument, data)
+    for attr, _current, value in planned:
+        setattr(instrument, attr, value)  # service_modes is a property that sets the offers_* flags
+    return [attr for attr, *_ in planned]
 
 
 def editable_payload(instrument=None, as_json=True):

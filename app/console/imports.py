@@ -14,7 +14,7 @@ from models.instrument import Instrument
 from models.timeutil import local_today
 
 from .. import clock
-from ..catalog import spreadsheet
+from ..catalog import spreadsheet, workbook
 from ..catalog.search import categories
 from .blueprint import bp
 
@@ -27,7 +27,7 @@ def _xlsx(data, name):
 
 @bp.get("/instruments/template.xlsx")
 def template():
-    return _xlsx(spreadsheet.template_workbook(categories()), "仪器导入模板.xlsx")
+    return _xlsx(workbook.template_workbook(categories()), "仪器导入模板.xlsx")
 
 
 @bp.get("/instruments/export.xlsx")
@@ -35,7 +35,7 @@ def export():
     instruments = db.session.scalars(sa.select(Instrument).where(
         Instrument.institution_id == current_user.organization_id).order_by(Instrument.internal_code, Instrument.id))
     day = local_today(clock.now()).isoformat()
-    return _xlsx(spreadsheet.export_workbook(instruments, categories()), f"仪器目录-{day}.xlsx")
+    return _xlsx(workbook.export_workbook(instruments, categories()), f"仪器目录-{day}.xlsx")
 
 
 def _recent_batches():

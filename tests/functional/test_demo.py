@@ -164,3 +164,19 @@ def test_the_demo_catalog_page_highlights_and_counts_facets(demo):
     page = demo.test_client().get("/instruments", query_string={"q": "SEM"}).get_data(as_text=True)
     assert "场发射<mark>扫描电子显微镜</mark>" in page
     assert 'data-facet="district-310115"' in page
+
+
+@pytest.mark.parametrize("email", ["lab@demo.local", "lab2@demo.local"])
+def test_each_demo_institutions_export_imports_back_with_no_problem_and_no_change(demo, email, now):
+    from app.catalog import spreadsheet, workbook
+    from app.catalog.search import categories
+    from models import Instrument
+
+    lab = db.session.scalar(sa.select(User).where(User.email == email))
+    instruments = db.session.scalars(sa.select(Instrument).where(Instrument.institution_id == lab.organization_id)).all()
+    try:
+        batch = spreadsheet.stage(lab, "export.xlsx", workbook.export_workbook(instruments, categories()), now)
+        assert (batch.error_count, batch.create_count, batch.update_count) == (0, 0, 0), batch.errors[:3]
+        assert len(batch.rows) == len(instruments) and {r["action"] for r in batch.rows} == {"unchanged"}
+    finally:
+        db.session.rollback()
