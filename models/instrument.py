@@ -15,6 +15,15 @@ BOOKING_MODES = ("self_operated", "assisted")  # 占用共享 / 技术共享
 ORDER_MODES = ("test_by_proxy", "outsourced_testing")  # 委托共享
 SERVICE_MODES = BOOKING_MODES + ORDER_MODES
 CLOSURE_KINDS = ("maintenance", "calibration", "internal_use", "other")
+# The national record's own enumerations and the national platform's words for them (the spreadsheets and
+# app/exchange/nrii.py write these words; app/labels.py NRII_CHOICES shows them in the reader's language).
+NRII_WORDS = {
+    "ownership_type": {"single": "单台套", "center": "仪器中心（平台）", "facility": "重大科研基础设施"},
+    "acquisition": {"purchased": "购置", "self_developed": "自研", "donated": "捐赠", "other": "其他"},
+    "usage_type": {"general": "通用", "dedicated": "专用"},
+    "funding_source": {"central": "中央", "local": "地方", "own": "自有"},
+    "share_mode": {"external": "外部共享", "internal": "内部共享", "none": "不共享"},
+}
 EXPIRY_WARNING_DAYS = 30
 CENT = Decimal("0.01")
 
@@ -97,6 +106,18 @@ class Instrument(TimestampMixin, db.Model):
                                                          server_default=sa.true())
     qualification_lapse_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=180,
                                                           server_default="180")
+    # National record (NRII) fields that nothing else here needs
+    ownership_type: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    acquisition: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="", server_default="")
+    customs_supervised: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                     server_default=sa.false())
+    usage_type: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    subject_area: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="", server_default="")
+    achievements: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    funding_source: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    share_mode: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    service_url: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="", server_default="")
+    postcode: Mapped[str] = mapped_column(sa.String(6), nullable=False, default="", server_default="")
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
     # Lower-cased name, names, model, manufacturer, functions and specs: what search matches.

@@ -1,4 +1,6 @@
 """The instrument record as a form: the web, the API and the spreadsheet import validate with it."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,7 +30,7 @@ from ..formtools import (
     required,
     strip,
 )
-from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, STATUS_WORDS, TRACEABILITY_LABELS
+from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, NRII_CHOICES, STATUS_WORDS, TRACEABILITY_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 BOOLEAN_TRUE, BOOLEAN_FALSE = ("y", "yes", "on", "true", "1"), ("false", "", "0", "off", "n", "no")
@@ -109,6 +111,37 @@ class RulesFields(Form):
             raise ValidationError(_l("时间粒度应能整除一天（如 15、30、60 分钟）。"))
 
 
+def _nrii_choices(name):
+    return lambda: [("", "—")] + list(NRII_CHOICES[name].items())
+
+
+class NriiFields(Form):
+    """The national record's fields (重大科研基础设施和大型科研仪器国家网络管理平台) that nothing else needs."""
+
+    ownership_type = ChoiceField(_l("归属类型"), validators=[optional], choices=_nrii_choices("ownership_type"))
+    acquisition = ChoiceField(_l("仪器来源"), validators=[optional], choices=_nrii_choices("acquisition"))
+    customs_supervised = BooleanField(_l("海关监管"), false_values=BOOLEAN_FALSE)
+    usage_type = ChoiceField(_l("通用/专用"), validators=[optional], choices=_nrii_choices("usage_type"))
+    subject_area = StringField(_l("学科领域"), filters=[strip], validators=[optional, max_length(100)])
+    achievements = TextAreaField(_l("主要成果"), filters=[strip], validators=[optional, max_length(500)])
+    funding_source = ChoiceField(_l("资金来源"), validators=[optional], choices=_nrii_choices("funding_source"))
+    share_mode = ChoiceField(_l("共享模式"), validators=[optional], choices=_nrii_choices("share_mode"))
+    service_url = StringField(_l("服务网址"), filters=[strip], validators=[optional, max_length(200)])
+    postcode = StringField(_l("邮编"), filters=[strip], validators=[optional, max_length(6)])
+
+    def validate_service_url(self, field):
+        if field.data and not re.match(r"^https?://[^\s/]+\.[^\s]+$", field.data):
+            raise ValidationError(_l("请填写以 http:// 或 https:// 开头的网址。"))
+
+    def validate_postcode(self, field):
+        if field.data and not re.fullmatch(r"\d{6}", field.data):
+            raise ValidationError(_l("邮编应为 6 位数字。"))
+
+    def validate_customs_supervised(self, field):
+        if field.raw_data and str(field.raw_data[0]).strip().lower() not in BOOLEAN_TRUE + BOOLEAN_FALSE:
+            raise ValidationError(_l("应为“是”或“否”。"))
+
+
 def mode_choices():
     return [(mode, MODE_LABELS[mode]) for mode in SERVICE_MODES]
 
@@ -138,6 +171,7 @@ class InstrumentForm(FlaskForm):
         optional, positive_decimal(2, maximum=100)])
     rules = FormField(RulesFields, label=_l("预约规则"))
     open_on_holidays = BooleanField(_l("法定节假日开放"))
+    nrii = FormField(NriiFields, label=_l("国家平台信息"))
     status = ChoiceField(_l("状态"), default="active",
                          choices=lambda: [(c, STATUS_WORDS[c]) for c in ("active", "maintenance", "retired")])
 

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from models import audit, db
 from models.errors import ValidationError
 from models.importing import ImportBatch
-from models.instrument import Category, Instrument
+from models.instrument import NRII_WORDS, Category, Instrument
 
 from ..formtools import field_errors, formdata_from_json
 from ..i18n import join_list
@@ -60,6 +60,14 @@ COLUMNS += [
     ("自主上机须取得资格", ("rules", "requires_qualification"), "yesno", 12),
     ("资格失效天数", ("rules", "qualification_lapse_days"), "integer", 12),
 ]
+# The national record (NRII) ------------------------------------------------------------------
+COLUMNS += [
+    ("归属类型", ("nrii", "ownership_type"), "nrii", 14), ("仪器来源", ("nrii", "acquisition"), "nrii", 10),
+    ("海关监管", ("nrii", "customs_supervised"), "yesno", 10), ("通用/专用", ("nrii", "usage_type"), "nrii", 10),
+    ("学科领域", ("nrii", "subject_area"), "text", 16), ("主要成果", ("nrii", "achievements"), "text", 30),
+    ("资金来源", ("nrii", "funding_source"), "nrii", 10), ("共享模式", ("nrii", "share_mode"), "nrii", 10),
+    ("服务网址", ("nrii", "service_url"), "text", 24), ("邮编", ("nrii", "postcode"), "text", 8),
+]
 YES_NO = {"是": True, "否": False}
 # ------------------------------------------------------------------------------------------
 HEADERS = [c[0] for c in COLUMNS]
@@ -75,6 +83,7 @@ STATUS_WORDS = {"在用": "active", "维修中": "maintenance", "维修": "maint
                 "停用": "retired"}
 WORD_OF = {**{v: k for k, v in TRACEABILITY_WORDS.items()}, **{v: k for k, v in MODE_WORDS.items()},
            "active": "在用", "maintenance": "维修中", "retired": "已停用"}
+NRII_CODES = {name: {word: code for code, word in words.items()} for name, words in NRII_WORDS.items()}
 
 
 class FileProblem(ValidationError):
@@ -194,7 +203,12 @@ def _row_payload(cells, columns, category_names=None):
             continue
         index = columns[header]
         text = _cell_text(cells[index] if index < len(cells) else None)
-        value = _category_code(text, category_names or {}) if kind == "category" else _read_cell(kind, text)
+        if kind == "category":
+            value = _category_code(text, category_names or {})
+        elif kind == "nrii":
+            value = NRII_CODES[path[-1]].get(text, text)
+        else:
+            value = _read_cell(kind, text)
         if value is None:
             continue
         target = payload
@@ -262,6 +276,8 @@ def shown(attr, value):
         return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
+    if attr in NRII_WORDS:
+        return NRII_WORDS[attr].get(value, value)
     return WORD_OF.get(value, value) if attr in ("traceability", "status") else ("" if value is None else str(value))
 
 

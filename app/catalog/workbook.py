@@ -11,6 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from models.instrument import NRII_WORDS
+
 from ..sheets import xlsx_row
 from .services import editable_payload
 from .spreadsheet import (
@@ -54,6 +56,11 @@ def _instructions(book, categories):
         "状态": "在用、维修中或已停用；空白为在用",
         "自主上机须取得资格": "是或否；空白为是（企业用户须通过培训取得独立上机资格才能自主上机）",
         "资格失效天数": "1–3650 的整数；连续这么多天未自主上机，资格失效；空白为 180",
+        "归属类型": "单台套、仪器中心（平台）或重大科研基础设施（国家平台字段）",
+        "仪器来源": "购置、自研、捐赠或其他", "海关监管": "是或否；空白为否", "通用/专用": "通用或专用",
+        "学科领域": "100字以内，如：材料科学", "主要成果": "500字以内", "资金来源": "中央、地方或自有",
+        "共享模式": "外部共享、内部共享或不共享", "服务网址": "以 http:// 或 https:// 开头；空白时报送本平台的仪器页面",
+        "邮编": "6 位数字；空白时报送机构地址的邮编",
     }
     for header in HEADERS:
         notes.append([header, guide.get(header, "选填")])
@@ -73,8 +80,10 @@ DROPDOWNS = {  # kind → the words offered; service modes may combine words, so
 
 def _dropdowns(sheet, categories):
     """Data validation lists on the data rows of every enumerated column (and the category codes)."""
-    for index, (_header, _path, kind, _width) in enumerate(COLUMNS, start=1):
-        if kind == "category":
+    for index, (_header, path, kind, _width) in enumerate(COLUMNS, start=1):
+        if kind == "nrii":
+            formula = '"' + ",".join(NRII_WORDS[path[-1]].values()) + '"'
+        elif kind == "category":
             formula = f"'{SHEETS['codes']}'!$A$2:$A${len(categories) + 1}"
         elif kind in DROPDOWNS:
             formula = '"' + ",".join(DROPDOWNS[kind]) + '"'
@@ -107,6 +116,8 @@ def export_workbook(instruments, categories):
                 value = "、".join(WORD_OF.get(m, m) for m in value or [])
             elif kind == "yesno":
                 value = "是" if value else "否"
+            elif kind == "nrii":
+                value = NRII_WORDS[path[-1]].get(value, value or "")
             elif kind in ("traceability", "status"):
                 value = WORD_OF.get(value, value or "")
             elif kind == "number" and value not in (None, ""):

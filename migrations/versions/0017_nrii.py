@@ -1,4 +1,4 @@
-"""nrii: search synonyms kept by the city bureau
+"""nrii: search synonyms kept by the city bureau; the national record's instrument fields
 
 search_synonyms holds the groups of words that mean the same instrument (SEM = 扫描电镜 = 扫描电子显微镜),
 seeded with the common ones; the catalog search expands a query word to its group.
@@ -49,6 +49,11 @@ SYNONYMS = [
 ]
 
 
+NRII_TEXT_COLUMNS = (('ownership_type', 12), ('acquisition', 16), ('usage_type', 12), ('subject_area', 100),
+                     ('achievements', 500), ('funding_source', 12), ('share_mode', 12), ('service_url', 200),
+                     ('postcode', 6))
+
+
 def upgrade():
     synonyms = op.create_table('search_synonyms',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -57,7 +62,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_synonyms'))
     )
     op.bulk_insert(synonyms, [{"terms": terms} for terms in SYNONYMS])
+    # Plain ADD COLUMN: a batch copy of instruments would lose the SQLite search triggers (0002).
+    for name, length in NRII_TEXT_COLUMNS:
+        op.add_column('instruments', sa.Column(name, sa.String(length=length), server_default='', nullable=False))
+    op.add_column('instruments', sa.Column('customs_supervised', sa.Boolean(), server_default=sa.false(),
+                                           nullable=False))
 
 
 def downgrade():
+    op.execute("ALTER TABLE instruments DROP COLUMN customs_supervised")
+    for name, _length in reversed(NRII_TEXT_COLUMNS):
+        op.execute(f"ALTER TABLE instruments DROP COLUMN {name}")
     op.drop_table('search_synonyms')
