@@ -6,6 +6,7 @@ from . import (
                calendar,
                catalog,
                charges,
+               exchange,
                messages,
                orders,
                qualifications,
@@ -19,5 +20,5 @@ from . import (
 )
 from .base import bp
 
-__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "exchange", "messages", "orders",
            "qualifications", "reference", "series", "statements", "stats", "synonyms", "vouchers", "waitlist"]
