@@ -1,15 +1,20 @@
 """National exchange (NRII): instrument and service records, the completeness check, the import."""
 import io
 
-from flask import current_app, jsonify, request, send_file
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, request, send_file
+from flask_babel import lazy_gettext as _l
 
+from models import ImportBatch, db
+from models.errors import NotFound, PayloadTooLarge, ValidationError
 from models.timeutil import local_today
 
 from .. import clock
-from ..exchange import nrii
+from ..catalog import spreadsheet
+from ..exchange import importing, nrii
 from ..exchange import services as exchange
 from ..exchange.workbook import national_workbook
-from ..policy import parse_id
+from ..policy import parse_id, require_publisher
 from ..stats.scope import parse_year
 from .base import actor, bp
 
@@ -75,3 +80,38 @@ def nrii_check():
     found = exchange.check(_institution(), _base_url())
     return jsonify(instruments=[{"id": i.id, "name": i.name, "internal_code": i.internal_code, "missing": missing}
                                 for i, missing in found])
+
+
+def batch_json(batch):
+    unchanged = len(batch.rows) - batch.create_count - batch.update_count
+    return {"batch": batch.id, "status": batch.status, "rows": len(batch.rows), "create": batch.create_count,
+            "update": batch.update_count, "unchanged": unchanged, "errors": batch.errors,
+            "changes": [{"row": r["row"], "internal_code": r["payload"].get("internal_code"), "action": r.get("action"),
+                         "changes": [{"field": f, "old": old, "new": new} for f, old, new in r.get("changes", [])]}
+                        for r in batch.rows if r.get("action") != "unchanged"]}
+
+
+@bp.post("/exchange/nrii/instruments/import")
+def nrii_import():
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError(fields={"file": _l("请选择要上传的 .xlsx 文件。")})
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge()
+    batch = importing.stage(actor(), upload.filename, data, clock.now(), _base_url())
+    db.session.commit()
+    return jsonify(batch_json(batch)), 201
+
+
+@bp.post("/exchange/nrii/instruments/import/<batch_id>/confirm")
+def nrii_import_confirm(batch_id):
+    require_publisher(actor())
+    batch = db.session.scalar(sa.select(ImportBatch).where(
+        ImportBatch.id == parse_id(batch_id), ImportBatch.institution_id == g.actor.organization_id))
+    if batch is None:
+        raise NotFound()
+    created_n, updated_n = spreadsheet.commit_batch(g.actor, batch, clock.now())
+    db.session.commit()
+    return jsonify(batch=batch.id, created=created_n, updated=updated_n)

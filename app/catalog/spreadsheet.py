@@ -9,6 +9,8 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -140,7 +142,7 @@ def _bounded_rows(rows):
     """Rows until a long run of blank ones (formatting to the sheet's end, not data); refuse too many."""
     kept, blank_run, filled = [], 0, 0
     for row in rows:
-        blank_run = 0 if any(_cell_text(cell) for cell in row) else blank_run + 1
+        blank_run = 0 if any(cell_text(cell) for cell in row) else blank_run + 1
         if blank_run > MAX_BLANK_RUN:
             break
         filled += not blank_run
@@ -164,7 +166,7 @@ def _header_map(header):
     return {name: index for index, name in enumerate(names) if name}
 
 
-def _cell_text(value):
+def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -202,7 +204,7 @@ def _row_payload(cells, columns, category_names=None):
         if header not in columns:
             continue
         index = columns[header]
-        text = _cell_text(cells[index] if index < len(cells) else None)
+        text = cell_text(cells[index] if index < len(cells) else None)
         if kind == "category":
             value = _category_code(text, category_names or {})
         elif kind == "nrii":
@@ -220,11 +222,27 @@ def _row_payload(cells, columns, category_names=None):
 
 # Validating -------------------------------------------------------------------------------
 
-def validate_file(institution_id, filename, data):
+@dataclass
+class Layout:
+    """How a file's rows become instrument payloads: the catalog's own columns, or another layout (the national
+    record, app/exchange/importing.py). `payload(cells, columns, category_names)` gives one row's changes;
+    `column_of` names the column of a payload path in the file's words; `check(cells, columns)` adds the row's
+    own problems ({path: message})."""
+
+    header_map: Callable
+    payload: Callable
+    column_of: dict
+    check: Callable = lambda cells, columns: {}
+
+
+CATALOG = Layout(header_map=_header_map, payload=_row_payload, column_of=HEADER_OF_PATH)
+
+
+def validate_file(institution_id, filename, data, layout=CATALOG):
     """Every row checked; returns (rows, errors) where errors are {row, column, message}."""
     header, raw_rows = read_table(filename, data)
-    columns = _header_map(header)
-    raw_rows = [(n, r) for n, r in enumerate(raw_rows, start=2) if any(_cell_text(c) for c in r)]
+    columns = layout.header_map(header)
+    raw_rows = [(n, r) for n, r in enumerate(raw_rows, start=2) if any(cell_text(c) for c in r)]
     if not raw_rows:
         raise FileProblem(_l("文件中没有数据行。"))
     if len(raw_rows) > MAX_ROWS:
@@ -234,18 +252,20 @@ def validate_file(institution_id, filename, data):
     known, names = category_codes(), category_names()
     seen, rows, errors = {}, [], []
     for row_no, cells in raw_rows:
-        changes = _row_payload(cells, columns, names)
+        changes = layout.payload(cells, columns, names)
         code = changes.get("internal_code") or ""
         target = existing.get(code)
         payload = merged(editable_payload(target), changes)
         row_errors, form = _row_errors(payload, institution_id, target, known, existing)
+        for path, message in layout.check(cells, columns).items():
+            row_errors.setdefault(path, str(message))
         if not code:
             row_errors.setdefault("internal_code", str(_l("请填写内部编码（用于再次导入时更新该仪器）。")))
         elif code in seen:
             row_errors.setdefault("internal_code", str(_l("与第 %(row)d 行的内部编码重复。", row=seen[code])))
         seen.setdefault(code, row_no)
         for path, message in row_errors.items():
-            errors.append({"row": row_no, "column": HEADER_OF_PATH.get(path, ""), "message": message})
+            errors.append({"row": row_no, "column": layout.column_of.get(path, ""), "message": message})
         action, planned = _plan(target, form.data) if not row_errors else ("create" if target is None else "update", [])
         rows.append({"row": row_no, "payload": payload, "instrument_id": target.id if target else None,
                      "action": action, "changes": planned})
@@ -292,10 +312,10 @@ def _row_errors(payload, institution_id, target, known, existing):
     return errors, form
 
 
-def stage(actor, filename, data, now):
+def stage(actor, filename, data, now, layout=CATALOG):
     """Validate a file and keep the result for preview. Nothing is written to the catalog."""
     require_publisher(actor)
-    rows, errors = validate_file(actor.organization_id, filename, data)
+    rows, errors = validate_file(actor.organization_id, filename, data, layout)
     batch = ImportBatch(
         institution_id=actor.organization_id, created_by_id=actor.id, created_at=now,
         filename=(filename or "")[:200], status="invalid" if errors else "validated", rows=rows,

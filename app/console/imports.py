@@ -16,6 +16,7 @@ from models.timeutil import local_today
 from .. import clock
 from ..catalog import spreadsheet, workbook
 from ..catalog.search import categories
+from ..exchange import importing
 from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +65,11 @@ def upload():
     if len(data) > limit:
         return _upload_page(_("文件过大：一次最多上传 %(mb)s MB。", mb=limit // (1024 * 1024)), 413)
     try:
-        batch = spreadsheet.stage(current_user, upload.filename, data, clock.now())
+        if request.form.get("layout") == "national":
+            base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+            batch = importing.stage(current_user, upload.filename, data, clock.now(), base_url)
+        else:
+            batch = spreadsheet.stage(current_user, upload.filename, data, clock.now())
     except spreadsheet.FileProblem as problem:
         return _upload_page(problem.message, 422)
     db.session.commit()

@@ -136,3 +136,76 @@ def test_the_console_shows_a_completeness_badge_per_instrument(sign_in, shelf):
     assert f'data-nrii="{shelf.bare.id}-missing"' in html
 
 
+
+
+def upload(api_caller, data, name="nrii.xlsx"):
+    return api_caller.post("/exchange/nrii/instruments/import", data={"file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+
+def test_a_national_export_imports_back_with_no_problem_and_no_change(api, shelf):
+    lab = api(shelf.lab_a)
+    exported = lab.get("/exchange/nrii/instruments.xlsx?year=2025").data
+    preview = upload(lab, exported).get_json()
+    assert (preview["status"], preview["errors"], preview["create"], preview["update"], preview["unchanged"]) == \
+        ("validated", [], 0, 0, 2)
+
+
+def test_a_national_file_is_previewed_with_its_changes_and_written_only_on_confirmation(api, shelf):
+    from openpyxl import Workbook
+
+    lab = api(shelf.lab_a)
+    sheet = load_workbook(io.BytesIO(lab.get("/exchange/nrii/instruments.xlsx?year=2025").data)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    for row in rows:
+        if row[header.index("innerId")] == "A-2":
+            row[header.index("instrSource")] = "捐赠"
+            row[header.index("status")] = "待修"
+    new = list(rows[0])
+    new[header.index("innerId")], new[header.index("cname")] = "A-3", "新仪器"
+    book = Workbook()
+    for line in [header, *rows, new]:
+        book.active.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = upload(lab, buffer.getvalue()).get_json()
+    assert (preview["create"], preview["update"], preview["unchanged"]) == (1, 1, 1)
+    change = next(c for c in preview["changes"] if c["internal_code"] == "A-2")
+    assert {"field": "仪器来源", "old": "", "new": "捐赠"} in change["changes"]
+    assert {"field": "状态", "old": "在用", "new": "维修中"} in change["changes"]
+    db.session.refresh(shelf.bare)
+    assert shelf.bare.acquisition == "" and shelf.bare.status == "active"  # nothing written yet
+    done = lab.post(f"/exchange/nrii/instruments/import/{preview['batch']}/confirm").get_json()
+    assert (done["created"], done["updated"]) == (1, 1)
+    db.session.refresh(shelf.bare)
+    assert (shelf.bare.acquisition, shelf.bare.status) == ("donated", "maintenance")
+
+
+def test_a_national_file_of_another_institution_is_refused_by_row(api, shelf):
+    exported = api(shelf.lab_a).get("/exchange/nrii/instruments.xlsx?year=2025").data
+    preview = upload(api(shelf.lab_b), exported).get_json()
+    assert preview["status"] == "invalid"
+    assert {(e["row"], e["column"]) for e in preview["errors"]} >= {(2, "insCode"), (3, "insCode")}
+
+
+def test_a_file_in_the_catalog_layout_is_not_taken_for_a_national_one(api, shelf):
+    from openpyxl import Workbook
+
+    from app.catalog.spreadsheet import HEADERS
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(api(shelf.lab_a), buffer.getvalue())
+    assert response.status_code == 422 and "国家平台" in response.get_json()["error"]["message"]
+
+
+def test_the_console_import_takes_a_national_file_through_the_same_preview(api, sign_in, shelf):
+    exported = api(shelf.lab_a).get("/exchange/nrii/instruments.xlsx?year=2025").data
+    client = sign_in(shelf.lab_a)
+    response = client.post("/console/import", data={"file": (io.BytesIO(exported), "nrii.xlsx"), "layout": "national"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "将新增 0 台，更新 0 台，2 台没有变化" in client.get(response.location).get_data(as_text=True)
