@@ -73,6 +73,8 @@ _statuses("invoice", [("requested", _l("待开票"), "warning"), ("issued", _l("
 INVOICE_KIND_LABELS = {"normal": _l("增值税普通发票（普票）"), "special": _l("增值税专用发票（专票）")}
 SOURCE_LABELS = {"booking": _l("机时预约"), "order": _l("委托检测")}
 AUDIT_ACTIONS = {
+    "photo_added": _l("上传照片"), "photo_deleted": _l("删除照片"), "synonyms_saved": _l("保存同义词组"),
+    "synonyms_deleted": _l("删除同义词组"),
     "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
     "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
     "no_show": _l("记为爽约"), "completed": _l("完成"), "auto_closed": _l("超时未签退，系统结束"),

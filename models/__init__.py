@@ -5,7 +5,7 @@ from .base import db, utcnow
 from .booking import Booking
 from .conversation import OrderAttachment, OrderMessage
 from .importing import ImportBatch
-from .instrument import Category, Closure, Instrument, OpeningHours
+from .instrument import Category, Closure, Instrument, InstrumentPhoto, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
 from .ops import Heartbeat, SignInAttempt
@@ -23,7 +23,7 @@ from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
-           "Heartbeat", "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
+           "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
            "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
            "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",

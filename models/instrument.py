@@ -303,3 +303,24 @@ class Closure(db.Model):
     @property
     def hours(self):
         return (self.end_at - self.start_at) / timedelta(hours=1)
+
+
+MAX_PHOTOS = 5
+
+
+class InstrumentPhoto(db.Model):
+    """A photo of an instrument (at most MAX_PHOTOS): a large JPEG and a card-sized one, under random names."""
+
+    __tablename__ = "instrument_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    file: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    thumbnail: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    width: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+    instrument = relationship(Instrument)

@@ -9,6 +9,7 @@ from . import (
                exchange,
                messages,
                orders,
+               photos,
                qualifications,
                reference,
                series,
@@ -20,5 +21,5 @@ from . import (
 )
 from .base import bp
 
-__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "exchange", "messages", "orders",
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "exchange", "messages", "orders", "photos",
            "qualifications", "reference", "series", "statements", "stats", "synonyms", "vouchers", "waitlist"]

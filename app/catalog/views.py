@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from models import District, Organization, db
@@ -11,15 +11,18 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
 
 from .. import clock
+from ..availability.services import next_free
 from ..availability.week import first_open_week, week_grid
 from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from ..qualifications import services as qualifications
+from . import photos
 from . import search as catalog_search
 
 bp = Blueprint("catalog", __name__)
+YEAR_SECONDS = 365 * 24 * 3600
 bp.add_app_template_filter(catalog_search.highlight, "highlight")
 
 
@@ -45,8 +48,11 @@ def search():
     page, per_page = page_args(request.args)
     groups = catalog_search.expand(filters.q)
     result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
+    now = clock.now()
     return render_template(
         "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
+        cover=photos.first_photos([i.id for i in result.items]),
+        next_free={i.id: next_free(i, now) for i in result.items},
         facets=catalog_search.facets(_actor(), filters, today, groups),
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
 
@@ -74,7 +80,22 @@ def instrument(instrument_id):
                            hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
-                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now))
+                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now),
+                           photos=photos.photos_of(found.id))
+
+
+@bp.get("/instruments/<int:instrument_id>/photos/<int:photo_id>.jpg")
+def photo(instrument_id, photo_id):
+    """A photo, cached by browsers and proxies for a year: a photo's file never changes (a new one is a new id)."""
+    found = get_in_scope(Instrument, instrument_id, _actor())
+    picture = photos.photo_of(found, photo_id)
+    size = "card" if request.args.get("size") == "card" else "large"
+    response = send_file(photos.path_of(current_app.config["UPLOAD_DIR"], picture, size), mimetype="image/jpeg",
+                         conditional=True, max_age=YEAR_SECONDS)
+    public = found.status != "retired" and found.institution.approved
+    response.cache_control.public, response.cache_control.private = public, not public
+    response.cache_control.immutable = True
+    return response
 
 
 def _monday(text):

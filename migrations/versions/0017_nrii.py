@@ -1,4 +1,4 @@
-"""nrii: search synonyms kept by the city bureau; the national record's instrument fields
+"""nrii: search synonyms kept by the city bureau; the national record's instrument fields; instrument photos
 
 search_synonyms holds the groups of words that mean the same instrument (SEM = 扫描电镜 = 扫描电子显微镜),
 seeded with the common ones; the catalog search expands a query word to its group.
@@ -67,9 +67,27 @@ def upgrade():
         op.add_column('instruments', sa.Column(name, sa.String(length=length), server_default='', nullable=False))
     op.add_column('instruments', sa.Column('customs_supervised', sa.Boolean(), server_default=sa.false(),
                                            nullable=False))
+    op.create_table('instrument_photos',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('file', sa.String(length=80), nullable=False),
+    sa.Column('thumbnail', sa.String(length=80), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_instrument_photos_created_by_id_users')),
+    sa.ForeignKeyConstraint(['instrument_id'], ['instruments.id'],
+                            name=op.f('fk_instrument_photos_instrument_id_instruments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instrument_photos'))
+    )
+    op.create_index(op.f('ix_instrument_photos_instrument_id'), 'instrument_photos', ['instrument_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_instrument_photos_instrument_id'), table_name='instrument_photos')
+    op.drop_table('instrument_photos')
     op.execute("ALTER TABLE instruments DROP COLUMN customs_supervised")
     for name, _length in reversed(NRII_TEXT_COLUMNS):
         op.execute(f"ALTER TABLE instruments DROP COLUMN {name}")
