@@ -5,9 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from .base import TimestampMixin, UTCDateTime, db
-from .organization import Organization
+from .organization import District, Organization
 
 STATUSES = ("active", "maintenance", "retired")
 TRACEABILITY = ("verification", "calibration", "self_calibration")  # 检定 / 校准 / 自校
@@ -120,7 +121,8 @@ class Instrument(TimestampMixin, db.Model):
     postcode: Mapped[str] = mapped_column(sa.String(6), nullable=False, default="", server_default="")
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
-    # Lower-cased name, names, model, manufacturer, functions and specs: what search matches.
+    # Lower-cased name, names, model, manufacturer, functions, specs and the names of its category, class,
+    # institution and district: what search matches (kept by _keep_search_text below).
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # PostgreSQL: its two-character pieces under a GIN index, for two-character terms (光谱, 盐雾), which
     # a trigram index cannot serve. Unused (NULL) on SQLite.
@@ -186,8 +188,10 @@ class Instrument(TimestampMixin, db.Model):
     def bookable(self, today):
         return self.status == "active" and self.is_calibrated(today) and bool(self.bookable_modes)
 
-    def compute_search_text(self):
-        parts = (self.name, self.name_en, self.model, self.manufacturer, self.functions, self.specs)
+    def compute_search_text(self, places=()):
+        """What search matches: the record's texts and `places` (its category's and class's names, its
+        institution's and district's names), lower-cased."""
+        parts = (self.name, self.name_en, self.model, self.manufacturer, self.functions, self.specs, *places)
         return " ".join(p for p in parts if p).lower()
 
     def __repr__(self):
@@ -205,12 +209,37 @@ PG_FILL_BIGRAMS = ("UPDATE instruments SET search_bigrams = ARRAY(SELECT DISTINC
                    "WHERE substr(search_text, i, 2) !~ '\\s')")
 
 
+def _places(connection, instrument):
+    """The names search finds an instrument by beside its own texts, read in the flush's connection."""
+    parent = sa.orm.aliased(Category)
+    category = connection.execute(sa.select(Category.name, parent.name)
+                                  .outerjoin(parent, parent.code == Category.parent_code)
+                                  .where(Category.code == instrument.category_code)).first() or ()
+    institution = connection.execute(sa.select(Organization.name, District.name)
+                                     .outerjoin(District, District.code == Organization.district_code)
+                                     .where(Organization.id == instrument.institution_id)).first() or ()
+    return [*category, *institution]
+
+
 @sa.event.listens_for(Instrument, "before_insert")
 @sa.event.listens_for(Instrument, "before_update")
 def _keep_search_text(_mapper, connection, instrument):
-    instrument.search_text = instrument.compute_search_text()
+    instrument.search_text = instrument.compute_search_text(_places(connection, instrument))
     if connection.dialect.name == "postgresql":
         instrument.search_bigrams = bigrams(instrument.search_text)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _renamed_institutions(session, _context, _instances):
+    """An institution renamed or moved to another district: its instruments' search text follows (organizations
+    are written before instruments in the same flush, so _places reads the new names)."""
+    moved = [org.id for org in session.dirty if isinstance(org, Organization) and org.kind == "institution"
+             and any(sa.inspect(org).attrs[name].history.has_changes() for name in ("name", "district_code"))]
+    if not moved:
+        return
+    with session.no_autoflush:
+        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))):
+            flag_modified(instrument, "search_text")
 
 
 class OpeningHours(db.Model):

@@ -1,7 +1,9 @@
 """nrii: search synonyms kept by the city bureau; the national record's instrument fields; instrument photos
 
 search_synonyms holds the groups of words that mean the same instrument (SEM = 扫描电镜 = 扫描电子显微镜),
-seeded with the common ones; the catalog search expands a query word to its group.
+seeded with the common ones; the catalog search expands a query word to its group. instruments.search_text
+now also holds the names of the category, its class, the institution and its district ("光谱仪 浦东"):
+recomputed here (and its PostgreSQL bigrams; the SQLite FTS triggers follow the column).
 
 Revision ID: 0017_nrii
 Revises: 0015_accounts
@@ -54,6 +56,24 @@ NRII_TEXT_COLUMNS = (('ownership_type', 12), ('acquisition', 16), ('usage_type',
                      ('postcode', 6))
 
 
+SEARCH_SOURCES = (
+    "SELECT i.id, i.name, i.name_en, i.model, i.manufacturer, i.functions, i.specs, c.name, p.name, o.name, d.name "
+    "FROM instruments i JOIN categories c ON c.code = i.category_code LEFT JOIN categories p ON p.code = c.parent_code "
+    "JOIN organizations o ON o.id = i.institution_id LEFT JOIN districts d ON d.code = o.district_code")
+FILL_BIGRAMS = ("UPDATE instruments SET search_bigrams = ARRAY(SELECT DISTINCT substr(search_text, i, 2) "
+                "FROM generate_series(1, length(search_text) - 1) AS i WHERE substr(search_text, i, 2) !~ '\\s')")
+
+
+def _recompute_search_text(with_places=True):
+    bind = op.get_bind()
+    for row in bind.execute(sa.text(SEARCH_SOURCES)).all():
+        parts = row[1:] if with_places else row[1:7]
+        bind.execute(sa.text("UPDATE instruments SET search_text = :text WHERE id = :id"),
+                     {"text": " ".join(p for p in parts if p).lower(), "id": row[0]})
+    if bind.dialect.name == "postgresql":
+        op.execute(FILL_BIGRAMS)
+
+
 def upgrade():
     synonyms = op.create_table('search_synonyms',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -83,9 +103,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instrument_photos'))
     )
     op.create_index(op.f('ix_instrument_photos_instrument_id'), 'instrument_photos', ['instrument_id'], unique=False)
+    _recompute_search_text()
 
 
 def downgrade():
+    _recompute_search_text(with_places=False)
     op.drop_index(op.f('ix_instrument_photos_instrument_id'), table_name='instrument_photos')
     op.drop_table('instrument_photos')
     op.execute("ALTER TABLE instruments DROP COLUMN customs_supervised")

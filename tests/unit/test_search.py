@@ -89,3 +89,12 @@ def test_facets_count_categories_districts_and_modes_without_their_own_filter(sh
     assert [(c.code, n) for c, n in result["category"]] == [("010000", 1)]
     assert dict(result["district"]) == {"310112": 1, "310115": 1}  # the district filter is not applied to itself
     assert dict(result["mode"]) == {"self_operated": 1, "test_by_proxy": 1}
+
+
+def test_an_institution_renamed_or_moved_is_found_by_its_new_names(shelf):
+    shelf.institution_b.name = "丙计量院"
+    shelf.institution_b.district_code = "310104"
+    db.session.commit()
+    assert sorted(found(q="丙计量")) == ["三坐标测量机", "影像测量仪", "火花直读光谱仪"]
+    assert found(q="光谱仪 徐汇") == ["火花直读光谱仪"]
+    assert found(q="光谱仪 闵行") == []
