@@ -146,33 +146,40 @@ def _relevance(q, groups):
 
 
 def facets(actor, filters, today, groups=None):
-    """Counts per top-level category, district and service mode; each facet ignores its own filter."""
+    """Counts per top-level category, district and service mode; each facet ignores its own filter.
+
+    One grouped query over the results without the three facet filters; each facet then sums the groups
+    that pass the other two filters."""
     groups = expand(filters.q) if groups is None else groups
-    conditions = [_word_condition(words) for words in groups]
-
-    def found(**without):
-        stmt = _statement(actor, replace(filters, **without), today, conditions)
-        return stmt.with_only_columns(Instrument.id, Instrument.category_code, Instrument.institution_id,
-                                      *(getattr(Instrument, f"offers_{mode}") for mode in SERVICE_MODES)).subquery()
-
-    rows = found(category="")
-    top = sa.func.substr(rows.c.category_code, 1, 2)
-    by_class = dict(db.session.execute(sa.select(top, sa.func.count()).group_by(top)).all())
+    stmt = _statement(actor, replace(filters, category="", district="", mode=""), today,
+                      [_word_condition(words) for words in groups])
+    flags = [getattr(Instrument, f"offers_{mode}") for mode in SERVICE_MODES]
+    rows = stmt.with_only_columns(Instrument.category_code, Organization.district_code, *flags, sa.func.count()) \
+        .join(Organization, Organization.id == Instrument.institution_id) \
+        .group_by(Instrument.category_code, Organization.district_code, *flags)
+    by_class, by_district, by_mode = {}, {}, dict.fromkeys(SERVICE_MODES, 0)
+    for code, district, *offers, n in db.session.execute(rows):
+        offered = {mode for mode, on in zip(SERVICE_MODES, offers, strict=True) if on}
+        in_category = not filters.category or _in_category(code, filters.category)
+        in_district = not filters.district or district == filters.district
+        in_mode = filters.mode not in SERVICE_MODES or filters.mode in offered
+        if in_district and in_mode:
+            by_class[code[:2]] = by_class.get(code[:2], 0) + n
+        if in_category and in_mode:
+            by_district[district] = by_district.get(district, 0) + n
+        if in_category and in_district:
+            for mode in offered:
+                by_mode[mode] += n
     names = {c.code[:2]: c for c in db.session.scalars(sa.select(Category).where(Category.parent_code.is_(None)))}
-    rows = found(district="")
-    by_district = db.session.execute(
-        sa.select(Organization.district_code, sa.func.count()).select_from(rows)
-        .join(Organization, Organization.id == rows.c.institution_id)
-        .group_by(Organization.district_code).order_by(Organization.district_code)).all()
-    rows = found(mode="")
-    by_mode = db.session.execute(sa.select(*(
-        sa.func.coalesce(sa.func.sum(sa.case((rows.c[f"offers_{mode}"].is_(True), 1), else_=0)), 0)
-        for mode in SERVICE_MODES))).one()
     return {
         "category": [(names[prefix], n) for prefix, n in sorted(by_class.items()) if prefix in names],
-        "district": [(code, n) for code, n in by_district],
-        "mode": [(mode, int(n)) for mode, n in zip(SERVICE_MODES, by_mode, strict=True) if n],
+        "district": sorted(by_district.items()),
+        "mode": [(mode, n) for mode, n in by_mode.items() if n],
     }
+
+
+def _in_category(code, wanted):
+    return code[:2] == wanted[:2] if wanted.endswith("0000") else code == wanted
 
 
 def marks(groups):
