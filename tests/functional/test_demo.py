@@ -180,3 +180,13 @@ def test_each_demo_institutions_export_imports_back_with_no_problem_and_no_chang
         assert len(batch.rows) == len(instruments) and {r["action"] for r in batch.rows} == {"unchanged"}
     finally:
         db.session.rollback()
+
+
+def test_the_demo_instruments_carry_the_national_record_and_the_check_names_what_lacks(demo):
+    from app.exchange import services as exchange
+    from models import Organization
+
+    lab = db.session.scalar(sa.select(Organization).where(Organization.name.like("上海浦江计量%")))
+    found = exchange.check(lab, "http://localhost")
+    assert found and all(missing in ([], ["funds"]) for _i, missing in found)
+    assert sum(1 for _i, missing in found if not missing) > len(found) // 2
