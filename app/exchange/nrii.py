@@ -127,7 +127,7 @@ SERVICE_FIELDS = [
     Field("innerId", "仪器内部编码", "instrument.internal_code", "the instrument record's innerId", "as entered",
           lambda s, _c: s.instrument.internal_code or ""),
     Field("recordInnerId", "服务记录编号", "booking / order / training id", "unique",
-          "B<booking id>, O<order id>, T<training session id>-<request id>", lambda s, _c: s.record_id),
+          "B<booking id>, O<order id>, T<training session id>-<trained enterprise id>", lambda s, _c: s.record_id),
     Field("amounts", "服务金额（元）", "charge / price / quote", "decimal, 2 places",
           "booking: its charge, else its price; order: its quote; training: 0.00", lambda s, _c: _amount(s.fee)),
     Field("serviceTime", "服务开始时间", "actual start", "YYYY-MM-DD HH",

@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 
 from models import Booking, Instrument, Organization, Review, ServiceOrder, User, db
 from models.errors import Forbidden, NotFound, ValidationError
-from models.qualification import TrainingRequest, TrainingSession
 from models.timeutil import at_local, hours
 
 from ..policy import require_statistics_reader
+from ..qualifications.training import completed_sessions
 from . import nrii
 
 MAX_PERIOD_DAYS = 366
@@ -133,8 +133,8 @@ def parse_period(first, last, today):
 
 
 def service_records(institution, first, last):
-    """One record per completed booking, completed order and trainee of a completed training session whose
-    service ended in [first, last] (Shanghai days), in time order."""
+    """One record per completed booking and completed order that ended in [first, last] (Shanghai days), and per
+    enterprise trained in a completed session that started in it, in time order."""
     start, end = at_local(first), at_local(last + timedelta(days=1))
     records = _bookings(institution, start, end) + _orders(institution, start, end) + _trainings(institution, start, end)
     return sorted(records, key=lambda r: (r.end, r.record_id))
@@ -173,15 +173,14 @@ def _orders(institution, start, end):
 
 
 def _trainings(institution, start, end):
-    rows = db.session.execute(
-        sa.select(TrainingSession, TrainingRequest, User, Organization)
-        .join(TrainingRequest, TrainingRequest.session_id == TrainingSession.id)
-        .join(User, User.id == TrainingRequest.user_id)
-        .join(Organization, Organization.id == TrainingRequest.organization_id)
-        .join(Instrument, Instrument.id == TrainingSession.instrument_id)
-        .where(Instrument.institution_id == institution.id, TrainingSession.status == "completed",
-               TrainingRequest.status.in_(("passed", "failed")),
-               TrainingSession.end_at >= start, TrainingSession.end_at < end)).unique().all()
-    return [Service(f"T{s.id}-{r.id}", "training", s.instrument, s.start_at, s.end_at,
-                    f"{hours(s.end_at - s.start_at):.2f}", Decimal(0), "上机培训", user, org)
-            for s, r, user, org in rows]
+    """One record per completed session and trained enterprise, as the statistics count trainings."""
+    records = []
+    for session in completed_sessions(institution.id, start, end):
+        by_org = {}
+        for attendee in session.attendees:
+            if attendee.status in ("passed", "failed"):
+                by_org.setdefault(attendee.organization_id, attendee)
+        records += [Service(f"T{session.id}-{org_id}", "training", session.instrument, session.start_at,
+                            session.end_at, f"{session.hours:.2f}", Decimal(0), "上机培训", first.user,
+                            first.organization) for org_id, first in by_org.items()]
+    return records

@@ -209,3 +209,22 @@ def test_the_console_import_takes_a_national_file_through_the_same_preview(api, 
                            content_type="multipart/form-data")
     assert response.status_code == 302
     assert "将新增 0 台，更新 0 台，2 台没有变化" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_completed_training_is_one_technical_record_per_trained_enterprise(api, world, create_instrument,
+                                                                               create_user, now):
+    from app.qualifications import training
+
+    instrument = create_instrument(world.institution_a, internal_code="T-1", requires_qualification=True,
+                                   requires_approval=False)
+    people = [world.sme_a, create_user("enterprise", world.enterprise_a), world.sme_b]
+    requests = [training.request_training(p, instrument, "想学会独立操作", now) for p in people]
+    session = training.schedule(world.lab_a, requests, at(date(2026, 3, 3), "10:00"), at(date(2026, 3, 3), "12:00"),
+                                now)
+    for request in requests:
+        training.complete(world.lab_a, request, True, "independent", at(date(2026, 3, 3), "12:00"))
+    db.session.commit()
+    items = api(world.lab_a).get("/exchange/nrii/service-records.json?from=2026-03-01&to=2026-03-31").get_json()["items"]
+    assert sorted(r["recordInnerId"] for r in items) == sorted(
+        f"T{session.id}-{org.id}" for org in (world.enterprise_a, world.enterprise_b))
+    assert {(r["serviceWay"], r["serviceAmount"], r["innerId"]) for r in items} == {("技术", "2.00", "T-1")}
