@@ -226,3 +226,13 @@ def test_the_console_form_keeps_the_national_record_fields(sign_in, world, creat
     client = sign_in(world.lab_a)
     html = client.get(f"/console/instruments/{instrument.id}/edit").get_data(as_text=True)
     assert 'data-testid="nrii-fields"' in html and '<option selected value="donated">' in html
+
+
+def test_search_answers_facets_when_asked(api, world, create_instrument):
+    create_instrument(world.institution_a, name="原子吸收光谱仪", category_code="010100")
+    create_instrument(world.institution_b, name="火花直读光谱仪", category_code="010100")
+    body = api().get("/instruments?q=光谱仪&district=310115&facets=1").get_json()
+    assert body["total"] == 1
+    assert {d["code"]: d["count"] for d in body["facets"]["district"]} == {"310112": 1, "310115": 1}
+    assert body["facets"]["category"] == [{"code": "010000", "name": "分析仪器", "count": 1}]
+    assert "facets" not in api().get("/instruments?q=光谱仪").get_json()
