@@ -209,8 +209,33 @@ PG_FILL_BIGRAMS = ("UPDATE instruments SET search_bigrams = ARRAY(SELECT DISTINC
                    "WHERE substr(search_text, i, 2) !~ '\\s')")
 
 
+PLACES = "instrument_search_places"  # connection.info: {(category, institution): names}, for one flush
+
+
 def _places(connection, instrument):
-    """The names search finds an instrument by beside its own texts, read in the flush's connection."""
+    """The names search finds an instrument by beside its own texts, read in the flush's connection (once per
+    category and institution in a flush: an import of thousands of rows asks a few times, not thousands)."""
+    cache = connection.info.setdefault(PLACES, {})
+    key = (instrument.category_code, instrument.institution_id)
+    if key not in cache:
+        cache[key] = _read_places(connection, instrument)
+    return cache[key]
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _forget_places(session, _context):
+    if session.in_transaction():
+        session.connection().info.pop(PLACES, None)
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+@sa.event.listens_for(sa.engine.Engine, "rollback")
+def _forget_places_of(connection):
+    """A flush that failed never reached after_flush: a pooled connection must not keep its names."""
+    connection.info.pop(PLACES, None)
+
+
+def _read_places(connection, instrument):
     parent = sa.orm.aliased(Category)
     category = connection.execute(sa.select(Category.name, parent.name)
                                   .outerjoin(parent, parent.code == Category.parent_code)
