@@ -76,6 +76,7 @@ def register_blueprints(app):
     from .booking.series_views import bp as series_bp
     from .booking.views import bp as booking_bp
     from .calendar.views import bp as calendar_bp
+    from .catalog.synonym_pages import bp as synonyms_bp
     from .catalog.views import bp as catalog_bp
     from .console import bp as console_bp
     from .main.views import bp as main_bp
@@ -91,7 +92,7 @@ def register_blueprints(app):
 
     for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
                series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, api_docs_bp, ops_bp,
-               qualifications_bp, settlement_bp):
+               qualifications_bp, settlement_bp, synonyms_bp):
         app.register_blueprint(bp)
 
 

@@ -111,12 +111,23 @@ def _filters(args):
 
 
 @bp.get("/instruments")
-@operation("仪器检索 · search instruments", query=Query(q=Text(100), category=Text(20), district=Text(20), institution_id=QueryInt(), mode=Choice(SERVICE_MODES, required=False), sort=Text(20), bookable=Text(5)), paged=True, public=True)
+@operation("仪器检索 · search instruments", query=Query(q=Text(100), category=Text(20), district=Text(20), institution_id=QueryInt(), mode=Choice(SERVICE_MODES, required=False), sort=Text(20), bookable=Text(5), facets=Text(5)), paged=True, public=True)
 def instruments():
     today = local_today(clock.now())
-    stmt = catalog_search.search(g.actor, _filters(request.args), today)
-    return listing(stmt, lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of,
-                   key=Instrument.id)
+    filters = _filters(request.args)
+    groups = catalog_search.expand(filters.q)
+    response = listing(catalog_search.search(g.actor, filters, today, groups),
+                       lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of, key=Instrument.id)
+    if request.args.get("facets", "").lower() not in ("1", "true", "yes"):
+        return response
+    return jsonify(dict(response.get_json(), facets=facets_json(catalog_search.facets(g.actor, filters, today, groups))))
+
+
+def facets_json(found):
+    """?facets=1: counts per top-level category, district and service mode (each ignoring its own filter)."""
+    return {"category": [{"code": c.code, "name": c.name, "count": n} for c, n in found["category"]],
+            "district": [{"code": code, "count": n} for code, n in found["district"]],
+            "mode": [{"code": mode, "count": n} for mode, n in found["mode"]]}
 
 
 @bp.post("/instruments")

@@ -11,12 +11,21 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, EqualTo
+from wtforms.validators import EqualTo
 
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES, SIZE_ALIASES
 from models.uscc import normalize_uscc, uscc_error
 
-from ..formtools import ChoiceField, StrictForm, StrictSubform, max_length, optional, required, strip
+from ..formtools import (
+    ChoiceField,
+    EmailAddress,
+    StrictForm,
+    StrictSubform,
+    max_length,
+    optional,
+    required,
+    strip,
+)
 from .passwords import password_problem
 
 
@@ -45,7 +54,7 @@ def industry_choices():
 
 email_field = EmailField(
     _l("电子邮箱"), filters=[_lower],
-    validators=[required, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))],
+    validators=[required, max_length(254), EmailAddress()],
 )
 password_field = PasswordField(_l("密码"), validators=[required],
                                description=_l("至少 10 位；不要用常见密码、日期、邮箱或单位名称"))
