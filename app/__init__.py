@@ -71,10 +71,12 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .api.docs import bp as api_docs_bp
     from .auth.views import bp as auth_bp
     from .booking.series_views import bp as series_bp
     from .booking.views import bp as booking_bp
     from .calendar.views import bp as calendar_bp
+    from .catalog.synonym_pages import bp as synonyms_bp
     from .catalog.views import bp as catalog_bp
     from .console import bp as console_bp
     from .main.views import bp as main_bp
@@ -89,8 +91,8 @@ def register_blueprints(app):
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
-               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp,
-               qualifications_bp, settlement_bp):
+               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, api_docs_bp, ops_bp,
+               qualifications_bp, settlement_bp, synonyms_bp):
         app.register_blueprint(bp)
 
 

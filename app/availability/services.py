@@ -10,6 +10,7 @@ The booking write (obstacle), the availability API (free_and_busy) and the week 
 (week_grid) all read it. Labels, in the order a booking is checked (each its own error):
 not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, training, buffer, past.
 """
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -173,3 +174,20 @@ def free_and_busy(instrument, start, end, now, *, staff=False):
         elif seg.label in ("booking", "order_work", "training", "closure", "holiday"):
             busy.append(seg)
     return free, busy
+
+
+def next_free(instrument, now, days=14):
+    """The first bookable start within `days`: on the instrument's slot grid, with room for its shortest
+    booking, as timeline() labels the time (the catalog card's “next free slot”); None when there is none."""
+    if not instrument.bookable(local(now).date()):
+        return None
+    slot, need = timedelta(minutes=instrument.slot_minutes), timedelta(minutes=instrument.min_minutes)
+    offset = grid_offset(instrument)
+    for segment in timeline(instrument, now, now + timedelta(days=days), now):
+        if not segment.free:
+            continue
+        anchor = at_local(local(segment.start).date(), offset)
+        candidate = anchor + math.ceil((segment.start - anchor) / slot) * slot
+        if candidate + need <= segment.end:
+            return candidate
+    return None

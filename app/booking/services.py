@@ -49,6 +49,9 @@ def _grid_examples(slot, offset):
     return ", ".join(f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (first, first + slot))
 
 
+STAFF_LOOKBACK = timedelta(days=366)  # staff record past use on behalf of an enterprise, within a year
+
+
 def check_rules(instrument, start, end, now, staff, week=None):
     """Checks 1–5, which need no other bookings. `week`: the instrument's weekly_hours(), if read already."""
     if instrument.status != "active" or not instrument.bookable_modes:
@@ -67,6 +70,8 @@ def check_rules(instrument, start, end, now, staff, week=None):
     if minutes > longest:
         raise PolicyViolation(_l("单次预约最多 %(n)s 分钟，请缩短或分次预约。", n=int(longest)))
     if staff:
+        if start < now - STAFF_LOOKBACK:
+            raise PolicyViolation(_l("代企业登记的预约最多回溯 %(n)s 天。", n=STAFF_LOOKBACK.days))
         return
     if start < now:
         raise PolicyViolation(_l("不能预约已经过去的时间，请选择之后的时段。"))
@@ -118,6 +123,8 @@ def _customer(actor, instrument, organization):
 def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, operator=None,
          series=None):
     """One booking, every rule checked. An occurrence of a series is announced with its series, not alone."""
+    if service_mode is not None and not isinstance(service_mode, str):
+        raise ValidationError(fields={"service_mode": _l("应为 self_operated 或 assisted。")})
     organization, staff = _customer(actor, instrument, organization)
     week = weekly_hours(instrument)  # read once, before the lock: opening hours are not what the lock guards
     check_rules(instrument, start, end, now, staff, week)

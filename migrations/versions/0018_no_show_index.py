@@ -4,16 +4,16 @@ booking/credit.standing() runs on every booking and every instrument page an ent
 enterprise (tens of thousands of bookings) it read every booking of the last 120 days to find a handful of
 no-shows. A partial index holds only the no-show rows.
 
-Revision ID: 0016_no_show_index
-Revises: 0015_accounts
+Revision ID: 0018_no_show_index
+Revises: 0017_nrii
 Create Date: 2026-11-29 10:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016_no_show_index'
-down_revision = '0015_accounts'
+revision = '0018_no_show_index'
+down_revision = '0017_nrii'
 branch_labels = None
 depends_on = None
 
