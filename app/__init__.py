@@ -47,14 +47,14 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import files, i18n, labels, nav, security
+    from . import files, i18n, labels, nav, security, sqlite
     from .auth.loader import configure_login
     from .extensions import babel, csrf, migrate
-    from .sqlite import configure_sqlite
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        sqlite.configure_sqlite(db.engine, synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+    sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,

@@ -3,8 +3,10 @@ from datetime import timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from models import Organization, User, db
+from models.base import commit_keeping_loaded
 from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
@@ -15,6 +17,7 @@ from ..availability.services import free_and_busy
 from ..booking import services as bookings
 from ..formtools import read_day, read_instants
 from ..policy import get_in_scope, parse_id, scoped
+from ..sqlite import reads_first
 from . import responses
 from .base import actor, bp, created, declared_body, hyphenated, json_body, listing, reason_of, unhyphenated
 from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
@@ -49,7 +52,9 @@ def _date_arg(name, fields, default=None):
 @bp.get("/instruments/<instrument_id>/availability")
 @operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True, response=responses.AVAILABILITY)
 def availability(instrument_id):
-    instrument = get_in_scope(Instrument, instrument_id, g.actor)
+    # The calendar needs the instrument's own columns only: no join to its institution and category.
+    instrument = get_in_scope(Instrument, instrument_id, g.actor, options=(lazyload(Instrument.institution),
+                                                                           lazyload(Instrument.category)))
     now = clock.now()
     fields = {}
     first = _date_arg("from", fields, local_today(now))
@@ -69,6 +74,7 @@ def availability(instrument_id):
 
 @bp.post("/bookings")
 @operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201, response=responses.BOOKING)
+@reads_first
 def create_booking():
     who = actor()
     body = declared_body()  # typed first: 1.5 is not instrument 1
@@ -84,9 +90,8 @@ def create_booking():
         raise ValidationError(fields=fields)
     booking = bookings.book(who, instrument, body["start"], body["end"], clock.now(), purpose=body["purpose"],
                             service_mode=body["service_mode"], organization=organization, operator=operator)
-    answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
-    db.session.commit()
-    return created(answer)
+    commit_keeping_loaded()  # the answer is built after the commit, from what we just wrote: no reload
+    return created(booking_json(booking, who))
 
 
 def _operator(body, fields):

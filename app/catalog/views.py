@@ -84,11 +84,11 @@ def instrument(instrument_id):
     closures = db.session.scalars(sa.select(Closure).where(
         Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
     staff = current_user.is_authenticated and current_user.is_staff_of(found.institution_id)
-    monday = _monday(request.args.get("week"))
+    monday, hours = _monday(request.args.get("week")), weekly_hours(found)
     if monday is None:
-        monday, rows, days = first_open_week(found, now, staff=staff)
+        monday, rows, days = first_open_week(found, now, staff=staff, week=hours)
     else:
-        rows, days = week_grid(found, monday, now, staff=staff)
+        rows, days = week_grid(found, monday, now, staff=staff, week=hours)
     form = booking_form(found, formdata=None)
     for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
         getattr(form, name).data = request.args.get(name, "")
@@ -97,7 +97,7 @@ def instrument(instrument_id):
     if standing is not None:  # never offer self-operated use to someone not qualified for it
         form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
-                           hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
+                           hours=hours, closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now),
