@@ -8,7 +8,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export HOST PORT
 
-.PHONY: run test test-sqlite test-postgres lint bench screenshots translations messages clean
+.PHONY: run test test-sqlite test-postgres lint bench screenshots translations messages clean fuzz
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(VENV)/.dev translations lint
 	else \
 		echo "== TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run sets it)"; \
 	fi
+
+# Schemathesis against a live server as every role, for longer than `make test` gives it (FUZZ_SECONDS each).
+fuzz: $(VENV)/.dev translations
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-120} $(BIN)/python -m pytest tests/fuzz -m fuzz
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -42,6 +42,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite only. FULL: a commit is on disk when it returns (SQLite's default). NORMAL (WAL): a crash of the
+    # app loses nothing, a power cut may lose the last commits but never corrupts; each commit skips an fsync,
+    # which runs while the write lock is held (docs/PERFORMANCE.md).
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper()
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(INSTANCE_DIR / "backups")
     INSTANCE_DIR = str(INSTANCE_DIR)  # last: the lines above join paths onto the module's Path

@@ -47,15 +47,15 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import files, i18n, labels, nav, security
+    from . import files, i18n, labels, nav, security, sqlite
     from .auth.loader import configure_login
     from .extensions import babel, csrf, migrate
-    from .sqlite import configure_sqlite
     from .stats import changes
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        sqlite.configure_sqlite(db.engine, synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+    sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
@@ -73,10 +73,12 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .api.docs import bp as api_docs_bp
     from .auth.views import bp as auth_bp
     from .booking.series_views import bp as series_bp
     from .booking.views import bp as booking_bp
     from .calendar.views import bp as calendar_bp
+    from .catalog.synonym_pages import bp as synonyms_bp
     from .catalog.views import bp as catalog_bp
     from .console import bp as console_bp
     from .main.views import bp as main_bp
@@ -91,8 +93,8 @@ def register_blueprints(app):
     from .workdays.views import bp as workdays_bp
 
     for bp in (main_bp, auth_bp, accounts_bp, notify_bp, orgs_bp, admin_bp, catalog_bp, console_bp, booking_bp,
-               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, ops_bp,
-               qualifications_bp, settlement_bp):
+               series_bp, waitlist_bp, orders_bp, calendar_bp, stats_bp, workdays_bp, api_bp, api_docs_bp, ops_bp,
+               qualifications_bp, settlement_bp, synonyms_bp):
         app.register_blueprint(bp)
 
 

@@ -47,6 +47,7 @@ def register(app):
     from scheduler.cli import scheduler_cli
 
     from .accounts.cli import users_cli
+    from .exchange.cli import nrii_cli
     from .ops.cli import backup_cli
     from .stats.cli import stats_cli
     from .workdays.cli import workdays_cli
@@ -58,3 +59,4 @@ def register(app):
     app.cli.add_command(serve)
     app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(nrii_cli)

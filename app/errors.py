@@ -23,6 +23,8 @@ from models.errors import (
     ValidationError,
 )
 
+from .formtools import NUL_REFUSED
+
 # The codes and messages of HTTP errors raised outside our code (Werkzeug, extensions): the domain
 # error of the same status says them; three statuses have no domain error.
 HTTP_CODES = {error.status: (error.code, error.default_message) for error in (
@@ -95,7 +97,16 @@ def handle_unexpected(error):
     return render_error(500, code, message)
 
 
+def refuse_nul_in_query():
+    """A NUL byte in any query parameter (a search's q, a filter) is a 422 naming it, on every page and
+    endpoint: PostgreSQL cannot even compare such text."""
+    bad = sorted({name for name, value in request.args.items(multi=True) if "\x00" in name + value})
+    if bad:
+        raise ValidationError(fields={name.replace("\x00", "") or "_query": NUL_REFUSED for name in bad})
+
+
 def register(app):
+    app.before_request(refuse_nul_in_query)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models import db
 
 PENDING = "files_written_in_transaction"
+DOOMED = "files_removed_in_transaction"
 
 
 def remove_on_rollback(path):
@@ -20,6 +21,14 @@ def remove_on_rollback(path):
     session = db.session()
     session.connection()  # the file belongs to a transaction: begin one if none is open yet
     session.info.setdefault(PENDING, []).append(str(path))
+
+
+def remove_on_commit(path):
+    """Delete `path` once the current transaction commits; keep it when it rolls back (a deleted photo whose
+    deletion is undone must still have its file)."""
+    session = db.session()
+    session.connection()
+    session.info.setdefault(DOOMED, []).append(str(path))
 
 
 def store_private(folder, data, suffix):
@@ -37,11 +46,15 @@ def store_private(folder, data, suffix):
 
 def _committed(session):
     session.info.pop(PENDING, None)
+    for path in session.info.pop(DOOMED, []):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def _rolled_back(session, previous_transaction):
     if previous_transaction.parent is not None:  # a savepoint: the outer transaction may still commit
         return
+    session.info.pop(DOOMED, None)
     for path in session.info.pop(PENDING, []):
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)

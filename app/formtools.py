@@ -8,9 +8,12 @@ app/errors.py adds the bare name of nested fields (`uscc`) so clients can match 
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     FieldList,
@@ -19,12 +22,22 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from models.errors import ValidationError as DomainValidationError
-from models.timeutil import parse_instant
+from models.timeutil import local, parse_instant
+
+from .policy import MAX_ID
+
+# API.md "Input is typed strictly": the dates any input may name, ids that fit a 32-bit column, and the
+# largest amount a Numeric(12, 2) column holds (narrower columns carry their own maximum).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+AMOUNT_LIMIT = Decimal(10) ** 10
+NUL_REFUSED = _l("不能包含 NUL 控制字符。")
+DATE_RANGE = _l("日期格式应为 YYYY-MM-DD，且在 2000-01-01 到 2099-12-31 之间。")
 
 required = DataRequired(message=_l("请填写此项。"))
 # For numbers: 0 is an answer (DataRequired would call it missing) that a range check then judges.
@@ -49,31 +62,115 @@ class _Lenient:
 
 
 class IntegerInput(_Lenient, IntegerField):
+    """An integer that fits the database's 32-bit columns."""
+
     invalid = _l("请输入整数。")
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and not -MAX_ID <= self.data <= MAX_ID:
+            self.data = None
+            raise ValueError(_l("数值超出范围。"))
 
 
 class DecimalInput(_Lenient, DecimalField):
+    """A finite number (no NaN, Infinity or 1e400) small enough for a Numeric(12, 2) column."""
+
     invalid = _l("请输入数字。")
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and (not self.data.is_finite() or abs(self.data) >= AMOUNT_LIMIT):
+            self.data = None
+            raise ValueError(_l("请输入有限的数字（小于 %(max)s）。", max=f"{AMOUNT_LIMIT:,.0f}"))
 
 
 class DateInput(_Lenient, DateField):
+    """A date between 2000-01-01 and 2099-12-31 (a field may allow an earlier first date)."""
+
     invalid = _l("日期格式应为 YYYY-MM-DD，且须是存在的日期。")
 
+    def __init__(self, label=None, validators=None, earliest=EARLIEST, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.earliest = earliest
 
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and not self.earliest <= self.data <= LATEST:
+            self.data = None
+            raise ValueError(_l("日期应在 %(first)s 到 %(last)s 之间。", first=self.earliest.isoformat(),
+                                last=LATEST.isoformat()))
+
+
+def refuse_nul(value):
+    """A filter every form field gets (StrictForm): text with a NUL byte is refused, never stored."""
+    texts = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError(NUL_REFUSED)
+    return value
+
+
+class _StrictMeta:
+    def bind_field(self, form, unbound_field, options):
+        if not issubclass(unbound_field.field_class, FormField | FieldList):
+            options = dict(options, filters=(refuse_nul, *unbound_field.kwargs.get("filters", ())))
+        return super().bind_field(form, unbound_field, options)
+
+
+class StrictForm(FlaskForm):
+    """The base of every page form: each field refuses NUL bytes (numbers and dates are bounded by
+    the field types above)."""
+
+    class Meta(_StrictMeta):
+        pass
+
+
+class StrictSubform(Form):
+    """The same, for the groups of fields a form nests (FormField)."""
+
+    class Meta(_StrictMeta):
+        pass
+
+
+EMAIL_MESSAGE = _l("请输入有效的电子邮箱地址。")
 INVALID_INSTANT = _l("请填写有效的时间，如 2026-05-06T09:00（不带时区即北京时间）。")
+INSTANT_RANGE = _l("时间应在 2000-01-01 到 2099-12-31 之间。")
 
 
 def read_instant(source, name, fields, *, optional=False):
     """The one reading of a time typed into a form or sent in JSON: ISO 8601, Beijing time unless it
-    names a zone. Missing (unless optional) or unreadable: None, and the one message in fields[name]."""
+    names a zone, between 2000 and 2099. Missing (unless optional) or unreadable: None, and the one
+    message in fields[name]."""
     value = source.get(name)
     if optional and value in (None, ""):
         return None
     try:
-        return parse_instant(value)
-    except (ValueError, TypeError):
+        instant = parse_instant(value)
+        day = local(instant).date()
+    except (ValueError, TypeError, OverflowError):
         fields[name] = INVALID_INSTANT
         return None
+    if not EARLIEST <= day <= LATEST:
+        fields[name] = INSTANT_RANGE
+        return None
+    return instant
+
+
+def read_day(source, name, fields, default=None):
+    """A date (YYYY-MM-DD, 2000–2099) in a query string or a JSON body; `default` when absent."""
+    value = source.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        found = date.fromisoformat(value)
+    except ValueError:
+        found = None
+    if found is None or not EARLIEST <= found <= LATEST:
+        fields[name] = DATE_RANGE
+        return None
+    return found
 
 
 def read_instants(source, *names, optional=False):
@@ -87,6 +184,28 @@ def read_instants(source, *names, optional=False):
 
 def max_length(n):
     return Length(max=n, message=_l("最多 %(max)d 个字。", max=n))
+
+
+def email_problem(address):
+    """Why `address` is not an e-mail address we accept, or None: the one rule of every form, the API and the
+    imports. Syntax only (no DNS). Intranet `.local` domains are accepted, the demo's (lab@demo.local) among them;
+    other special-use names (localhost, .test, .invalid) are refused."""
+    try:
+        domain = validate_email(address, check_deliverability=False).domain
+    except EmailNotValidError:
+        local, _at, domain = (address or "").rpartition("@")
+        if not domain.lower().endswith(".local"):
+            return EMAIL_MESSAGE
+        return email_problem(f"{local}@{domain[:-len('.local')]}.example.com") if local else EMAIL_MESSAGE
+    return None if "." in domain else EMAIL_MESSAGE
+
+
+class EmailAddress:
+    """WTForms validator for email_problem(); empty input is left to Optional/required."""
+
+    def __call__(self, form, field):
+        if field.data and email_problem(field.data):
+            raise StopValidation(str(EMAIL_MESSAGE))
 
 
 def strip(value):
@@ -193,9 +312,73 @@ def field_errors(form):
     return out
 
 
+NOT_TEXT = _l("应为文字（字符串）。")
+NOT_INTEGER = _l("应为整数。")
+NOT_NUMBER = _l("应为数字或数字字符串，如 \"600.00\"。")
+NOT_BOOLEAN = _l("应为 true 或 false。")
+NOT_SCALAR = _l("应为单个值，不能是列表或对象。")
+NOT_LIST = _l("应为列表。")
+NOT_OBJECT = _l("应为对象。")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _type_error(field, value):
+    """Why a JSON value cannot be this form field's input, or None (API.md: input is typed strictly)."""
+    if isinstance(field, FormField):
+        return None if isinstance(value, dict) else NOT_OBJECT
+    if isinstance(field, FieldList | SelectMultipleField):
+        return None if isinstance(value, list) else NOT_LIST
+    if isinstance(value, dict | list):
+        return NOT_SCALAR
+    if isinstance(field, BooleanField):
+        return None if isinstance(value, bool) else NOT_BOOLEAN
+    if isinstance(field, IntegerField):
+        return None if _is_int(value) else NOT_INTEGER
+    if isinstance(field, DecimalField):
+        return None if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)) \
+            else NOT_NUMBER
+    if isinstance(field, SelectField):
+        return None if isinstance(value, str) or _is_int(value) else NOT_TEXT
+    if isinstance(field, StringField | DateField):
+        return None if isinstance(value, str) else NOT_TEXT
+    return None
+
+
+def json_type_errors(form, payload, prefix="", out=None):
+    """{dotted.name: message} for JSON values of the wrong type, before WTForms turns them into text."""
+    out = {} if out is None else out
+    for name, field in form._fields.items():
+        value = payload.get(name) if isinstance(payload, dict) else None
+        if value is None:
+            continue
+        dotted = f"{prefix}{name}"
+        problem = _type_error(field, value)
+        if problem is not None:
+            out[dotted] = problem
+        elif isinstance(field, FormField):
+            json_type_errors(field.form, value, f"{dotted}.", out)
+        elif isinstance(field, FieldList):
+            if field.max_entries and len(value) > field.max_entries:
+                out[dotted] = _l("最多 %(n)s 项。", n=field.max_entries)
+                continue
+            for index, (entry, item) in enumerate(zip(field.entries, value, strict=False)):
+                if isinstance(entry, FormField):
+                    if not isinstance(item, dict):
+                        out[f"{dotted}.{index}"] = NOT_OBJECT
+                    else:
+                        json_type_errors(entry.form, item, f"{dotted}.{index}.", out)
+    return out
+
+
 def validate_json(form_class, payload, **kwargs):
     """Validate an API payload with a web form class; raise the domain ValidationError."""
     form = form_class(formdata=formdata_from_json(payload), meta={"csrf": False}, **kwargs)
+    wrong_types = json_type_errors(form, payload or {})
+    if wrong_types:
+        raise DomainValidationError(fields=wrong_types)
     if not form.validate():
         raise DomainValidationError(fields=field_errors(form))
     return form

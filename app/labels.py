@@ -12,6 +12,14 @@ MODE_LABELS = {"self_operated": _l("占用共享（自主操作）"), "assisted"
                "test_by_proxy": _l("代检代测"), "outsourced_testing": _l("实验外包")}
 STATUS_WORDS = {"active": _l("在用"), "maintenance": _l("维修中"), "retired": _l("已停用")}
 TRACEABILITY_LABELS = {"verification": _l("检定"), "calibration": _l("校准"), "self_calibration": _l("自校")}
+# The national record's enumerations (models/instrument.py NRII_WORDS, the same words for translation).
+NRII_CHOICES = {
+    "ownership_type": {"single": _l("单台套"), "center": _l("仪器中心（平台）"), "facility": _l("重大科研基础设施")},
+    "acquisition": {"purchased": _l("购置"), "self_developed": _l("自研"), "donated": _l("捐赠"), "other": _l("其他")},
+    "usage_type": {"general": _l("通用"), "dedicated": _l("专用")},
+    "funding_source": {"central": _l("中央"), "local": _l("地方"), "own": _l("自有")},
+    "share_mode": {"external": _l("外部共享"), "internal": _l("内部共享"), "none": _l("不共享")},
+}
 CLOSURE_KIND_LABELS = {"maintenance": _l("维护保养"), "calibration": _l("检定/校准"),
                        "internal_use": _l("内部使用"), "other": _l("其他")}
 REVIEW_WORDS = {5: _l("非常满意"), 4: _l("满意"), 3: _l("一般"), 2: _l("不满意"), 1: _l("极差")}
@@ -65,6 +73,8 @@ _statuses("invoice", [("requested", _l("待开票"), "warning"), ("issued", _l("
 INVOICE_KIND_LABELS = {"normal": _l("增值税普通发票（普票）"), "special": _l("增值税专用发票（专票）")}
 SOURCE_LABELS = {"booking": _l("机时预约"), "order": _l("委托检测")}
 AUDIT_ACTIONS = {
+    "photo_added": _l("上传照片"), "photo_deleted": _l("删除照片"), "synonyms_saved": _l("保存同义词组"),
+    "synonyms_deleted": _l("删除同义词组"),
     "created": _l("创建"), "approved": _l("批准"), "rejected": _l("拒绝"), "cancelled": _l("取消"),
     "expired": _l("超时未审批，自动失效"), "checked_in": _l("签到"), "checked_out": _l("签退"),
     "no_show": _l("记为爽约"), "completed": _l("完成"), "auto_closed": _l("超时未签退，系统结束"),

@@ -33,6 +33,7 @@ NAV = [
     (_l("创新券"), "settlement.vouchers_page", ("district", "city")),
     (_l("区局账号"), "accounts.district_accounts", ("city",)),
     (_l("节假日"), "workdays.index", ("city",)),
+    (_l("搜索同义词"), "synonyms.index", ("city",)),
     (_l("用户"), "admin.users", ("admin",)),
     (_l("单位"), "admin.organizations", ("admin",)),
 ]

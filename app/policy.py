@@ -42,7 +42,10 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def parse_id(value):
-    """An id from user input, or NotFound (garbage and out-of-range ids look like unknown ones)."""
+    """An id from user input, or NotFound (garbage and out-of-range ids look like unknown ones; so do
+    1.5 and true, which int() would quietly read as 1)."""
+    if isinstance(value, bool | float):
+        raise NotFound()
     try:
         object_id = int(value)
     except (TypeError, ValueError):

@@ -58,6 +58,7 @@ class City:
         self.now = now
         self.today = local_today(now)
         self.out = Writer(connection)
+        self.connection = connection
         self.password_hash = password_hash
         self.categories = [c for c, in connection.execute(sa.select(Category.code).where(
             Category.parent_code.is_not(None)))]
@@ -91,7 +92,7 @@ class City:
             bureau = self.organization(kind="bureau", name=f"{name}市场监督管理局", uscc=uscc(rng, "11"),
                                        district_code=code, approved=True)
             self.user(f"d{code.lower()}@bench.local", "district", bureau, f"{name}统计员")
-        self.institutions, self.staff, self.district_of = [], {}, {}
+        self.institutions, self.staff, self.district_of, self.institution_names = [], {}, {}, {}
         for i in range(self.n["institutions"]):
             code = codes[i % len(codes)]
             name = f"上海{rng.choice(INSTITUTION_WORDS)}技术研究院第{i + 1}分院"
@@ -101,6 +102,7 @@ class City:
                                     contact_phone=f"021-5{i:07d}", contact_email=f"inst{i}@bench.local")
             self.institutions.append(org)
             self.district_of[org] = code
+            self.institution_names[org] = name
             self.staff[org] = self.user(f"inst{i}@bench.local", "institution", org, rng.choice(SURNAMES) + "工")
         self.out.flush()
         self.enterprises, self.enterprise_user = [], {}
@@ -116,8 +118,21 @@ class City:
         self.out.flush()
 
     # Catalog --------------------------------------------------------------------------------
+    def _places(self):
+        """The names search_text holds beside the record's own texts (models/instrument.py _places)."""
+        categories = {code: (name, parent) for code, name, parent in self.connection.execute(sa.select(
+            Category.code, Category.name, Category.parent_code))}
+        districts = {code: name for code, name, _label in DISTRICTS}
+
+        def places(category, org):
+            name, parent = categories[category]
+            return [name, categories[parent][0] if parent else "", self.institution_names[org],
+                    districts.get(self.district_of[org], "")]
+        return places
+
     def catalog(self):
         rng = self.rng
+        places = self._places()
         for n, org in enumerate(self.institutions):
             if n % 3 == 0:  # a third keep their own week; the rest use the platform default
                 for day in range(1, 6):
@@ -133,7 +148,8 @@ class City:
             category = category if rng.random() < 0.7 else rng.choice(self.categories)
             status = rng.choices(["active", "maintenance", "retired"], [92, 5, 3])[0]
             valid = self.today + timedelta(days=rng.randint(-60, 365))
-            text = " ".join((name, name_en, f"{model}-{i % 50}", maker, functions, specs)).lower()
+            parts = (name, name_en, f"{model}-{i % 50}", maker, functions, specs, *places(category, org))
+            text = " ".join(p for p in parts if p).lower()
             row = dict(
                 id=i + 1, institution_id=org, name=name, name_en=name_en, internal_code=f"B-{i:05d}",
                 model=f"{model}-{i % 50}", manufacturer=maker, country_of_origin=country,

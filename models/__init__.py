@@ -5,7 +5,7 @@ from .base import db, utcnow
 from .booking import Booking
 from .conversation import OrderAttachment, OrderMessage
 from .importing import ImportBatch
-from .instrument import Category, Closure, Instrument, OpeningHours
+from .instrument import Category, Closure, Instrument, InstrumentPhoto, OpeningHours
 from .notification import Notification
 from .occupancy import Occupancy
 from .ops import Heartbeat, SignInAttempt
@@ -16,14 +16,16 @@ from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
 from .stats import SnapshotDay, StaleDay, UsageSnapshot
+from .synonym import SearchSynonym
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
 from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
-           "Heartbeat", "ImportBatch", "Instrument", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
-           "OrderItem", "OrderMessage", "OrderReport", "Review", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
-           "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours",
+           "OrderAttachment", "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot",
+           "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot",
+           "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
            "WaitlistEntry"]

@@ -50,3 +50,15 @@ def utcnow():
 class TimestampMixin:
     created_at = sa.orm.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.orm.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+def commit_keeping_loaded():
+    """Commit without expiring what the session holds, so an answer built from the rows just written is built
+    after the commit (on SQLite, outside the write lock) and without reading them back."""
+    session = db.session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous

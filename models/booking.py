@@ -101,6 +101,10 @@ class Booking(Guarded, TimestampMixin, db.Model):
         # Covers "who was served, where, in this period" (enterprises served, the 附件4 columns).
         sa.Index("ix_bookings_completed_start", "start_at", "instrument_id", "organization_id",
                  postgresql_where=sa.text("status = 'completed'"), sqlite_where=sa.text("status = 'completed'")),
+        # An enterprise's recent no-shows (booking/credit.py), read by every booking and instrument page: only
+        # the no-show rows, not every booking of a busy enterprise in the window.
+        sa.Index("ix_bookings_no_show_organization", "organization_id", "start_at",
+                 postgresql_where=sa.text("status = 'no_show'"), sqlite_where=sa.text("status = 'no_show'")),
     )
 
     @property

@@ -15,7 +15,7 @@ class DomainError(Exception):
     def __init__(self, message=None, fields=None):
         self.message = message or self.default_message
         self.fields = dict(fields or {})
-        super().__init__(str(self.message))
+        super().__init__(self.message)  # still lazy: can() builds refusals it never shows (str() translates)
 
 
 class BadRequest(DomainError):

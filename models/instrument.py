@@ -5,9 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from .base import TimestampMixin, UTCDateTime, db
-from .organization import Organization
+from .organization import District, Organization
 
 STATUSES = ("active", "maintenance", "retired")
 TRACEABILITY = ("verification", "calibration", "self_calibration")  # 检定 / 校准 / 自校
@@ -15,6 +16,15 @@ BOOKING_MODES = ("self_operated", "assisted")  # 占用共享 / 技术共享
 ORDER_MODES = ("test_by_proxy", "outsourced_testing")  # 委托共享
 SERVICE_MODES = BOOKING_MODES + ORDER_MODES
 CLOSURE_KINDS = ("maintenance", "calibration", "internal_use", "other")
+# The national record's own enumerations and the national platform's words for them (the spreadsheets and
+# app/exchange/nrii.py write these words; app/labels.py NRII_CHOICES shows them in the reader's language).
+NRII_WORDS = {
+    "ownership_type": {"single": "单台套", "center": "仪器中心（平台）", "facility": "重大科研基础设施"},
+    "acquisition": {"purchased": "购置", "self_developed": "自研", "donated": "捐赠", "other": "其他"},
+    "usage_type": {"general": "通用", "dedicated": "专用"},
+    "funding_source": {"central": "中央", "local": "地方", "own": "自有"},
+    "share_mode": {"external": "外部共享", "internal": "内部共享", "none": "不共享"},
+}
 EXPIRY_WARNING_DAYS = 30
 CENT = Decimal("0.01")
 
@@ -97,9 +107,22 @@ class Instrument(TimestampMixin, db.Model):
                                                          server_default=sa.true())
     qualification_lapse_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=180,
                                                           server_default="180")
+    # National record (NRII) fields that nothing else here needs
+    ownership_type: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    acquisition: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="", server_default="")
+    customs_supervised: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                     server_default=sa.false())
+    usage_type: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    subject_area: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="", server_default="")
+    achievements: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    funding_source: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    share_mode: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="", server_default="")
+    service_url: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="", server_default="")
+    postcode: Mapped[str] = mapped_column(sa.String(6), nullable=False, default="", server_default="")
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
-    # Lower-cased name, names, model, manufacturer, functions and specs: what search matches.
+    # Lower-cased name, names, model, manufacturer, functions, specs and the names of its category, class,
+    # institution and district: what search matches (kept by _keep_search_text below).
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # PostgreSQL: its two-character pieces under a GIN index, for two-character terms (光谱, 盐雾), which
     # a trigram index cannot serve. Unused (NULL) on SQLite.
@@ -165,8 +188,10 @@ class Instrument(TimestampMixin, db.Model):
     def bookable(self, today):
         return self.status == "active" and self.is_calibrated(today) and bool(self.bookable_modes)
 
-    def compute_search_text(self):
-        parts = (self.name, self.name_en, self.model, self.manufacturer, self.functions, self.specs)
+    def compute_search_text(self, places=()):
+        """What search matches: the record's texts and `places` (its category's and class's names, its
+        institution's and district's names), lower-cased."""
+        parts = (self.name, self.name_en, self.model, self.manufacturer, self.functions, self.specs, *places)
         return " ".join(p for p in parts if p).lower()
 
     def __repr__(self):
@@ -184,12 +209,62 @@ PG_FILL_BIGRAMS = ("UPDATE instruments SET search_bigrams = ARRAY(SELECT DISTINC
                    "WHERE substr(search_text, i, 2) !~ '\\s')")
 
 
+PLACES = "instrument_search_places"  # connection.info: {(category, institution): names}, for one flush
+
+
+def _places(connection, instrument):
+    """The names search finds an instrument by beside its own texts, read in the flush's connection (once per
+    category and institution in a flush: an import of thousands of rows asks a few times, not thousands)."""
+    cache = connection.info.setdefault(PLACES, {})
+    key = (instrument.category_code, instrument.institution_id)
+    if key not in cache:
+        cache[key] = _read_places(connection, instrument)
+    return cache[key]
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _forget_places(session, _context):
+    if session.in_transaction():
+        session.connection().info.pop(PLACES, None)
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+@sa.event.listens_for(sa.engine.Engine, "rollback")
+def _forget_places_of(connection):
+    """A flush that failed never reached after_flush: a pooled connection must not keep its names."""
+    connection.info.pop(PLACES, None)
+
+
+def _read_places(connection, instrument):
+    parent = sa.orm.aliased(Category)
+    category = connection.execute(sa.select(Category.name, parent.name)
+                                  .outerjoin(parent, parent.code == Category.parent_code)
+                                  .where(Category.code == instrument.category_code)).first() or ()
+    institution = connection.execute(sa.select(Organization.name, District.name)
+                                     .outerjoin(District, District.code == Organization.district_code)
+                                     .where(Organization.id == instrument.institution_id)).first() or ()
+    return [*category, *institution]
+
+
 @sa.event.listens_for(Instrument, "before_insert")
 @sa.event.listens_for(Instrument, "before_update")
 def _keep_search_text(_mapper, connection, instrument):
-    instrument.search_text = instrument.compute_search_text()
+    instrument.search_text = instrument.compute_search_text(_places(connection, instrument))
     if connection.dialect.name == "postgresql":
         instrument.search_bigrams = bigrams(instrument.search_text)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _renamed_institutions(session, _context, _instances):
+    """An institution renamed or moved to another district: its instruments' search text follows (organizations
+    are written before instruments in the same flush, so _places reads the new names)."""
+    moved = [org.id for org in session.dirty if isinstance(org, Organization) and org.kind == "institution"
+             and any(sa.inspect(org).attrs[name].history.has_changes() for name in ("name", "district_code"))]
+    if not moved:
+        return
+    with session.no_autoflush:
+        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))):
+            flag_modified(instrument, "search_text")
 
 
 class OpeningHours(db.Model):
@@ -282,3 +357,24 @@ class Closure(db.Model):
     @property
     def hours(self):
         return (self.end_at - self.start_at) / timedelta(hours=1)
+
+
+MAX_PHOTOS = 5
+
+
+class InstrumentPhoto(db.Model):
+    """A photo of an instrument (at most MAX_PHOTOS): a large JPEG and a card-sized one, under random names."""
+
+    __tablename__ = "instrument_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instruments.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    file: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    thumbnail: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    width: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+    instrument = relationship(Instrument)

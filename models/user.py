@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, defaultload, mapped_column, relationship
 
 from .base import TimestampMixin, UTCDateTime, db, utcnow
+from .organization import Organization
 
 ROLES = ("enterprise", "institution", "district", "city", "admin")
 # The organisation kind each role belongs to (admin belongs to none).
@@ -118,7 +119,10 @@ class ApiToken(db.Model):
 
     @classmethod
     def find_valid(cls, token, now):
-        row = db.session.scalar(sa.select(cls).where(cls.token_hash == _digest(token)))
+        # The user and their organisation come in the same statement; the organisation's district (a label
+        # few requests show) is read only if asked for: one join fewer on every API request.
+        row = db.session.scalar(sa.select(cls).where(cls.token_hash == _digest(token)).options(
+            defaultload(cls.user).defaultload(User.organization).lazyload(Organization.district)))
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             return None
         if not row.user.active:

@@ -78,6 +78,7 @@ def now():
 def _isolated(request, app):
     """Roll back everything a test wrote (sign-in attempts too); pin the web's clock."""
     app.config["NOW_OVERRIDE"] = NOW
+    app.extensions.pop("catalog_next_free", None)  # the catalog cards' minute-long hints (catalog/views.py)
     if "committed" in request.keywords:
         yield
         _clean_tables(app)

@@ -1,6 +1,5 @@
 """Forms of the account pages; the API validates its JSON with the same classes."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo
 
@@ -8,11 +7,11 @@ from models.reference import DISTRICTS
 from models.user import ROLES
 
 from ..auth.forms import district_choices, email_field, password_field
-from ..formtools import ChoiceField, IntegerInput, max_length, optional, required, strip
+from ..formtools import ChoiceField, IntegerInput, StrictForm, max_length, optional, required, strip
 from ..labels import role_label
 
 
-class EmailForm(FlaskForm):
+class EmailForm(StrictForm):
     """A password-reset request and an invitation: one e-mail address."""
 
     email = email_field
@@ -23,18 +22,18 @@ class _NewPassword:
         _l("确认密码"), validators=[required, EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
 
-class ResetConfirmForm(FlaskForm):
+class ResetConfirmForm(StrictForm):
     """The API's body: {"token", "password"} (the service applies the password rule)."""
 
     token = StringField(validators=[required, max_length(200)])
     password = PasswordField(_l("新密码"), validators=[required])
 
 
-class NewPasswordPage(FlaskForm, _NewPassword):
+class NewPasswordPage(StrictForm, _NewPassword):
     password = password_field
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(StrictForm):
     """The API's body: {"token", "name", "password"}."""
 
     token = StringField(validators=[required, max_length(200)])
@@ -42,7 +41,7 @@ class AcceptInvitationForm(FlaskForm):
     password = PasswordField(_l("密码"), validators=[required])
 
 
-class AcceptInvitationPage(FlaskForm, _NewPassword):
+class AcceptInvitationPage(StrictForm, _NewPassword):
     name = StringField(_l("姓名"), filters=[strip], validators=[required, max_length(50)])
     password = password_field
 
@@ -51,7 +50,7 @@ def role_choices():
     return [(role, role_label(role)) for role in ROLES]
 
 
-class UserForm(FlaskForm):
+class UserForm(StrictForm):
     """A new account: the administrator's (any role) and the city's (district bureaus)."""
 
     email = email_field
@@ -62,7 +61,7 @@ class UserForm(FlaskForm):
     district_code = ChoiceField(_l("所在区"), choices=district_choices, validators=[optional])
 
 
-class DistrictAccountForm(FlaskForm):
+class DistrictAccountForm(StrictForm):
     district_code = ChoiceField(_l("统计单位"), validators=[required],
                                 choices=lambda: [(code, label) for code, _name, label in DISTRICTS])
     email = email_field

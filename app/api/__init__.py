@@ -6,17 +6,22 @@ from . import (
                calendar,
                catalog,
                charges,
+               exchange,
                messages,
+               openapi,
                orders,
+               photos,
                qualifications,
                reference,
                series,
                statements,
                stats,
+               synonyms,
                vouchers,
                waitlist,
 )
 from .base import bp
 
-__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "messages", "orders",
-           "qualifications", "reference", "series", "statements", "stats", "vouchers", "waitlist"]
+__all__ = ["bp", "accounts", "auth", "bookings", "calendar", "catalog", "charges", "exchange", "messages", "openapi",
+           "orders", "photos", "qualifications", "reference", "series", "statements", "stats", "synonyms", "vouchers",
+           "waitlist"]

@@ -15,6 +15,7 @@ from ..policy import get_in_scope
 from .auth import user_json
 from .base import actor, bp, created, json_body, reason_of, validated
 from .catalog import institution_json
+from .declare import Body, Text, operation
 from .strict import Fields
 
 
@@ -35,6 +36,7 @@ def member_json(user):
 
 
 @bp.post("/auth/password-reset")
+@operation("申请重设密码 · ask for a reset e-mail", body=EmailForm, public=True, status=202)
 def request_password_reset():
     """202 whether or not the address has an account; the e-mail holds a link valid one hour."""
     form = validated(EmailForm, strict(json_body(), texts=("email",)))
@@ -44,6 +46,7 @@ def request_password_reset():
 
 
 @bp.post("/auth/password-reset/confirm")
+@operation("重设密码 · set a new password with the e-mailed token", body=ResetConfirmForm, public=True)
 def confirm_password_reset():
     form = validated(ResetConfirmForm, strict(json_body(), texts=("token", "password")))
     user = accounts.reset_password(form.token.data, form.password.data, clock.now())
@@ -57,6 +60,7 @@ def invitation_json(row):
 
 
 @bp.post("/organizations/me/invitations")
+@operation("邀请同事 · invite a colleague", body=EmailForm, status=201)
 def invite():
     who = actor()
     form = validated(EmailForm, strict(json_body(), texts=("email",)))
@@ -66,11 +70,13 @@ def invite():
 
 
 @bp.get("/organizations/me/members")
+@operation("本单位成员 · the organisation's members")
 def members():
     return jsonify(items=[member_json(user) for user in accounts.members(actor())])
 
 
 @bp.post("/auth/invitations/accept")
+@operation("接受邀请 · accept an invitation", body=AcceptInvitationForm, public=True, status=201)
 def accept_invitation():
     form = validated(AcceptInvitationForm, strict(json_body(), texts=("token", "name", "password")))
     user = accounts.accept_invitation(form.token.data, form.name.data, form.password.data, clock.now())
@@ -79,6 +85,7 @@ def accept_invitation():
 
 
 @bp.post("/users")
+@operation("创建用户 · create a user (admin; city for district users)", body=UserForm, status=201)
 def create_user():
     who = actor()
     body = strict(json_body(), texts=("email", "name", "role", "district_code"), ids=("organization_id",))
@@ -89,6 +96,7 @@ def create_user():
 
 
 @bp.post("/users/<user_id>/deactivate")
+@operation("停用用户 · deactivate a user")
 def deactivate_user(user_id):
     who = actor()
     user = get_in_scope(User, user_id, who)
@@ -98,6 +106,7 @@ def deactivate_user(user_id):
 
 
 @bp.post("/users/<user_id>/password-reset")
+@operation("发送重设密码邮件 · send a user a reset e-mail")
 def send_password_reset(user_id):
     who = actor()
     user = get_in_scope(User, user_id, who)
@@ -111,6 +120,7 @@ def _signup_json(org):
 
 
 @bp.post("/institutions/<institution_id>/approve")
+@operation("批准机构注册 · approve an institution (its district)")
 def approve_institution(institution_id):
     who = actor()
     org = get_in_scope(Organization, institution_id, who)
@@ -120,6 +130,7 @@ def approve_institution(institution_id):
 
 
 @bp.post("/institutions/<institution_id>/reject")
+@operation("驳回机构注册 · reject an institution", body=Body(reason=Text(500)))
 def reject_institution(institution_id):
     who = actor()
     org = get_in_scope(Organization, institution_id, who)

@@ -10,7 +10,9 @@ from ..auth import services as accounts
 from ..auth.forms import EnterpriseRegistrationForm, LoginForm, PasswordChangeForm
 from ..auth.limits import limited_authenticate
 from ..auth.loader import current_session
+from . import responses
 from .base import actor, bp, created, validated
+from .declare import operation
 
 
 def user_json(user):
@@ -25,6 +27,7 @@ def user_json(user):
 
 
 @bp.post("/auth/token")
+@operation("登录取得令牌 · sign in for a bearer token", body=LoginForm, public=True, status=201, response=responses.TOKEN)
 def create_token():
     form = validated(LoginForm)
     user = limited_authenticate(form.email.data, form.password.data)
@@ -34,6 +37,7 @@ def create_token():
 
 
 @bp.delete("/auth/token")
+@operation("注销当前令牌 · revoke this token", returns="empty")
 def revoke_token():
     actor()
     if g.api_token is not None:
@@ -43,6 +47,7 @@ def revoke_token():
 
 
 @bp.post("/auth/register")
+@operation("企业注册 · register an enterprise account", body=EnterpriseRegistrationForm, public=True, status=201)
 def register():
     form = validated(EnterpriseRegistrationForm)
     user = accounts.register_enterprise(form.data, clock.now())
@@ -51,11 +56,13 @@ def register():
 
 
 @bp.get("/me")
+@operation("当前用户 · the signed-in user", response=responses.USER)
 def me():
     return jsonify(user_json(actor()))
 
 
 @bp.post("/me/password")
+@operation("修改密码 · change the password", body=PasswordChangeForm)
 def change_password():
     """A new password; every other session and API token of the caller stops working (not the one calling)."""
     who = actor()

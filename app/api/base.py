@@ -14,7 +14,7 @@ from models.user import ApiToken
 
 from .. import clock
 from ..extensions import csrf
-from ..formtools import validate_json
+from ..formtools import NUL_REFUSED, validate_json
 from ..pagination import page_args, paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -66,20 +66,49 @@ def roles(*allowed):
 def json_body():
     """The request's JSON object; 400 if the body is not a JSON object."""
     if not request.data:
-        return {}
+        body = {}
+        declared, g.declared_body = g.get("declared_body"), None
+        if declared is not None:
+            g.body = declared.check(body)
+        return body
     try:
         body = request.get_json(force=True)
     except Exception:  # werkzeug raises BadRequest subclasses for malformed JSON
         raise BadRequest(_l("请求体不是有效的 JSON。")) from None
     if not isinstance(body, dict):
         raise BadRequest(_l("请求体应为 JSON 对象。"))
+    with_nul = sorted(_paths_with_nul(body, ""))
+    if with_nul:
+        raise ValidationError(fields={name: NUL_REFUSED for name in with_nul})
+    declared, g.declared_body = g.get("declared_body"), None  # the endpoint's declared Body (app/api/declare.py)
+    if declared is not None:
+        g.body = declared.check(body)
     return body
+
+
+def _paths_with_nul(value, prefix):
+    """Dotted names of every string (or key) in a JSON value that holds a NUL byte: refused everywhere."""
+    if isinstance(value, str):
+        return [prefix.rstrip(".") or "_body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [path for key, inner in value.items() for path in (
+            [f"{prefix}{key}"] if "\x00" in str(key) else _paths_with_nul(inner, f"{prefix}{key}."))]
+    if isinstance(value, list):
+        return [path for index, inner in enumerate(value) for path in _paths_with_nul(inner, f"{prefix}{index}.")]
+    return []
+
+
+def declared_body():
+    """The values of the endpoint's declared Body (@operation(body=Body(...))), checked: call it after the
+    scope checks, so that 404 and 403 come before 422."""
+    json_body()
+    return g.body
 
 
 def reason_of(body):
     """The optional "reason" of a transition: text of at most 500 characters."""
     reason = body.get("reason") or ""
-    if not isinstance(reason, str) or len(reason) > 500:
+    if not isinstance(reason, str) or len(reason) > 500 or "\x00" in reason:
         raise ValidationError(fields={"reason": _l("原因最多 500 字。")})
     return reason
 

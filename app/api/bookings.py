@@ -1,10 +1,12 @@
 """Bookings and availability."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from models import Organization, User, db
+from models.base import commit_keeping_loaded
 from models.booking import ACTIONS, STATES, Booking
 from models.errors import NotFound, ValidationError
 from models.instrument import Instrument
@@ -13,9 +15,12 @@ from models.timeutil import at_local, iso_local, local_today
 from .. import clock
 from ..availability.services import free_and_busy
 from ..booking import services as bookings
-from ..formtools import read_instant, read_instants
+from ..formtools import read_day, read_instants
 from ..policy import get_in_scope, parse_id, scoped
-from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated
+from ..sqlite import reads_first
+from . import responses
+from .base import actor, bp, created, declared_body, hyphenated, json_body, listing, reason_of, unhyphenated
+from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
 
 MAX_WINDOW_DAYS = 62
 
@@ -41,19 +46,15 @@ def booking_json(booking, viewer=None):
 
 
 def _date_arg(name, fields, default=None):
-    text = request.args.get(name)
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fields[name] = _l("日期格式应为 YYYY-MM-DD。")
-        return None
+    return read_day(request.args, name, fields, default)
 
 
 @bp.get("/instruments/<instrument_id>/availability")
+@operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True, response=responses.AVAILABILITY)
 def availability(instrument_id):
-    instrument = get_in_scope(Instrument, instrument_id, g.actor)
+    # The calendar needs the instrument's own columns only: no join to its institution and category.
+    instrument = get_in_scope(Instrument, instrument_id, g.actor, options=(lazyload(Instrument.institution),
+                                                                           lazyload(Instrument.category)))
     now = clock.now()
     fields = {}
     first = _date_arg("from", fields, local_today(now))
@@ -72,50 +73,40 @@ def availability(instrument_id):
 
 
 @bp.post("/bookings")
+@operation("预约机时 · book instrument time", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), operator_user_id=Ident(required=False)), status=201, response=responses.BOOKING)
+@reads_first
 def create_booking():
     who = actor()
-    body, fields = json_body(), {}
-    instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
-    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
-    purpose = body.get("purpose") or ""
-    if not isinstance(purpose, str) or len(purpose) > 500:
-        fields["purpose"] = _l("用途说明最多 500 字。")
+    body = declared_body()  # typed first: 1.5 is not instrument 1
+    instrument = get_in_scope(Instrument, body["instrument_id"], who)  # unknown (or "abc"): 404
+    fields = {}
     organization = None
-    if body.get("organization_id") is not None:
-        try:
-            organization = db.session.get(Organization, parse_id(body["organization_id"]))
-        except NotFound:
-            organization = None
+    if body["organization_id"] is not None:
+        organization = db.session.get(Organization, body["organization_id"])
         if organization is None or organization.kind != "enterprise":
             fields["organization_id"] = _l("找不到该企业。")
     operator = _operator(body, fields)
     if fields:
         raise ValidationError(fields=fields)
-    booking = bookings.book(who, instrument, start, end, clock.now(), purpose=purpose,
-                            service_mode=body.get("service_mode"), organization=organization, operator=operator)
-    answer = booking_json(booking, who)  # before the commit expires it: no reload of what we just wrote
-    db.session.commit()
-    return created(answer)
+    booking = bookings.book(who, instrument, body["start"], body["end"], clock.now(), purpose=body["purpose"],
+                            service_mode=body["service_mode"], organization=organization, operator=operator)
+    commit_keeping_loaded()  # the answer is built after the commit, from what we just wrote: no reload
+    return created(booking_json(booking, who))
 
 
 def _operator(body, fields):
     """`operator_user_id`: who operates the instrument when staff book on behalf (上机资格)."""
-    value = body.get("operator_user_id")
+    value = body["operator_user_id"]  # an id, or None (declared)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        fields["operator_user_id"] = _l("应为用户编号（正整数）。")
-        return None
-    try:
-        operator = db.session.get(User, parse_id(value))
-    except NotFound:
-        operator = None
+    operator = db.session.get(User, value)
     if operator is None:
         fields["operator_user_id"] = _l("找不到该用户。")
     return operator
 
 
 @bp.get("/bookings")
+@operation("预约列表 · bookings in the actor's scope", query=Query(status=Text(20), instrument_id=QueryInt(), **{"from": QueryDay(), "to": QueryDay()}), paged=True)
 def list_bookings():
     who, fields = actor(), {}
     stmt = scoped(Booking, who)
@@ -140,12 +131,14 @@ def list_bookings():
 
 
 @bp.get("/bookings/<booking_id>")
+@operation("预约详情 · a booking", response=responses.BOOKING)
 def get_booking(booking_id):
     who = actor()
     return jsonify(booking_json(get_in_scope(Booking, booking_id, who), who))
 
 
 @bp.post(f"/bookings/<booking_id>/<any({hyphenated(ACTIONS)}):action>")
+@operation("预约状态变更 · approve, reject, cancel, check in/out, no-show", body=Body(reason=Text(500), at=Instant(required=False)), response=responses.BOOKING)
 def booking_action(booking_id, action):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)

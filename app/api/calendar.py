@@ -14,6 +14,7 @@ from ..calendar.importing import parse_closures
 from ..calendar.links import absolute, domain, feed_url, ics_response
 from ..policy import get_in_scope, managed_instrument
 from .base import actor, bp, created
+from .declare import FILE, operation
 
 
 def _subscriber():
@@ -24,11 +25,13 @@ def _subscriber():
 
 
 @bp.get("/calendar/feed")
+@operation("日历订阅地址 · the calendar feed URL")
 def calendar_feed():
     return jsonify(url=feed_url(_subscriber()))
 
 
 @bp.post("/calendar/feed/rotate")
+@operation("更换订阅地址 · rotate the feed URL")
 def rotate_calendar_feed():
     who = _subscriber()
     services.rotate_feed(who, clock.now())
@@ -37,6 +40,7 @@ def rotate_calendar_feed():
 
 
 @bp.get("/bookings/<booking_id>/ics")
+@operation("预约的 .ics · a booking as iCalendar", returns="text/calendar")
 def booking_ics(booking_id):
     booking = get_in_scope(Booking, booking_id, actor())
     link = absolute("booking.detail", booking_id=booking.id)
@@ -44,6 +48,7 @@ def booking_ics(booking_id):
 
 
 @bp.post("/instruments/<instrument_id>/closures/import")
+@operation("导入停机 .ics · import closures from an .ics file", status=201, multipart={"file": FILE})
 def import_closures(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
     limit = current_app.config["ICS_MAX_BYTES"]

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Organization, db
 from models.errors import NotFound, ValidationError
-from models.instrument import SERVICE_MODES, Closure, Instrument, weekly_hours, weekly_hours_of
+from models.instrument import CLOSURE_KINDS, SERVICE_MODES, Closure, Instrument, weekly_hours, weekly_hours_of
 from models.timeutil import iso_local, local_today
 
 from .. import clock
@@ -16,7 +16,9 @@ from ..catalog.forms import InstrumentForm
 from ..formtools import read_instants
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, managed_instrument, parse_id, require_publisher, scoped
+from . import responses
 from .base import actor, bp, created, json_body, listing, validated
+from .declare import Body, Choice, Flag, Instant, Integer, ListOf, Object, Query, QueryInt, Text, operation
 
 
 def money(value):
@@ -56,12 +58,14 @@ def instrument_json(instrument, today, week=None):
 
 
 @bp.get("/categories")
+@operation("仪器分类 · instrument categories", public=True, response=responses.CATEGORIES)
 def categories():
     return jsonify(items=[{"code": c.code, "name": c.name, "name_en": c.name_en, "parent_code": c.parent_code}
                           for c in catalog_search.categories()])
 
 
 @bp.get("/institutions")
+@operation("机构列表 · institutions", query=Query(district=Text(20)), paged=True, public=True)
 def institutions():
     counts = (sa.select(Instrument.institution_id, sa.func.count(Instrument.id).label("n"))
               .where(Instrument.status != "retired").group_by(Instrument.institution_id).subquery())
@@ -77,6 +81,7 @@ def institutions():
 
 
 @bp.get("/institutions/<institution_id>")
+@operation("机构详情 · an institution", public=True)
 def institution(institution_id):
     org = get_in_scope(Organization, institution_id, g.actor)
     if org.kind != "institution":
@@ -106,14 +111,27 @@ def _filters(args):
 
 
 @bp.get("/instruments")
+@operation("仪器检索 · search instruments", query=Query(q=Text(100), category=Text(20), district=Text(20), institution_id=QueryInt(), mode=Choice(SERVICE_MODES, required=False), sort=Text(20), bookable=Text(5), facets=Text(5)), paged=True, public=True)
 def instruments():
     today = local_today(clock.now())
-    stmt = catalog_search.search(g.actor, _filters(request.args), today)
-    return listing(stmt, lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of,
-                   key=Instrument.id)
+    filters = _filters(request.args)
+    groups = catalog_search.expand(filters.q)
+    response = listing(catalog_search.search(g.actor, filters, today, groups),
+                       lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of, key=Instrument.id)
+    if request.args.get("facets", "").lower() not in ("1", "true", "yes"):
+        return response
+    return jsonify(dict(response.get_json(), facets=facets_json(catalog_search.facets(g.actor, filters, today, groups))))
+
+
+def facets_json(found):
+    """?facets=1: counts per top-level category, district and service mode (each ignoring its own filter)."""
+    return {"category": [{"code": c.code, "name": c.name, "count": n} for c, n in found["category"]],
+            "district": [{"code": code, "count": n} for code, n in found["district"]],
+            "mode": [{"code": mode, "count": n} for mode, n in found["mode"]]}
 
 
 @bp.post("/instruments")
+@operation("发布仪器 · publish an instrument (institution staff)", body=InstrumentForm, status=201)
 def create_instrument():
     require_publisher(actor())
     payload = catalog.merged(catalog.editable_payload(), json_body())
@@ -124,12 +142,14 @@ def create_instrument():
 
 
 @bp.get("/instruments/<instrument_id>")
+@operation("仪器详情 · an instrument", public=True)
 def instrument(instrument_id):
     found = get_in_scope(Instrument, instrument_id, g.actor)
     return jsonify(instrument_json(found, local_today(clock.now())))
 
 
 @bp.patch("/instruments/<instrument_id>")
+@operation("修改仪器 · change an instrument", body=InstrumentForm)
 def update_instrument(instrument_id):
     found = managed_instrument(actor(), instrument_id)
     payload = catalog.merged(catalog.editable_payload(found), json_body())
@@ -140,6 +160,7 @@ def update_instrument(instrument_id):
 
 
 @bp.put("/instruments/<instrument_id>/opening-hours")
+@operation("开放时间 · set the opening hours", body=Body(inherit=Flag(), hours=ListOf(item=Object(properties={"weekday": Integer(1, 7), "start": Text(5), "end": Text(5)}), max_items=50)))
 def put_opening_hours(instrument_id):
     found = managed_instrument(actor(), instrument_id)
     body = json_body()
@@ -164,6 +185,7 @@ def _manages(instrument):
 
 
 @bp.get("/instruments/<instrument_id>/closures")
+@operation("停机列表 · closures of an instrument", query=Query(**{"from": Instant(required=False)}), paged=True, public=True)
 def closures(instrument_id):
     found = get_in_scope(Instrument, instrument_id, g.actor)
     stmt = sa.select(Closure).where(Closure.instrument_id == found.id)
@@ -175,6 +197,7 @@ def closures(instrument_id):
 
 
 @bp.post("/instruments/<instrument_id>/closures")
+@operation("添加停机 · add a closure", body=Body(start=Instant(), end=Instant(), kind=Choice(CLOSURE_KINDS, required=False), reason=Text(200), cancel_bookings=Flag()), status=201)
 def add_closure(instrument_id):
     """Over active bookings: 409 bookings_affected naming them, or with "cancel_bookings": true and a
     reason, the bookings cancelled and their enterprises told ({"closure", "cancelled_booking_ids"})."""
@@ -200,6 +223,7 @@ def _closure_cancelling_bookings(found, body, start, end):
 
 
 @bp.delete("/instruments/<instrument_id>/closures/<closure_id>")
+@operation("删除停机 · remove a closure", returns="empty")
 def delete_closure(instrument_id, closure_id):
     found = managed_instrument(actor(), instrument_id)
     closure = db.session.scalar(sa.select(Closure).where(

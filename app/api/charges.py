@@ -9,7 +9,8 @@ from models.timeutil import at_local, iso_local
 from .. import clock
 from ..policy import get_in_scope, scoped
 from ..settlement import charges as settlement
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
+from .declare import Body, Choice, Day, Money, Query, QueryDay, QueryInt, Text, operation
 from .strict import Fields
 
 
@@ -41,6 +42,7 @@ def adjustment_json(adjustment):
 
 
 @bp.get("/charges")
+@operation("费用列表 · charges in scope", query=Query(status=Choice(CHARGE_STATES, required=False), institution_id=QueryInt(), organization_id=QueryInt(), **{"from": QueryDay(), "to": QueryDay()}), paged=True)
 def list_charges():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -62,23 +64,24 @@ def list_charges():
 
 
 @bp.get("/charges/<charge_id>")
+@operation("费用详情 · a charge")
 def get_charge(charge_id):
     return jsonify(charge_json(get_in_scope(Charge, charge_id, actor())))
 
 
 @bp.post("/charges/<charge_id>/adjustment-requests")
+@operation("申请调整金额 · ask for an adjustment", body=Body(amount=Money(), reason=Text(500, required=True)), status=201)
 def request_adjustment(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
-    fields = Fields(json_body())
-    amount, reason = fields.money("amount"), fields.text("reason", 500, required=True)
-    fields.done()
-    adjustment = settlement.request_adjustment(who, charge, amount, reason, clock.now())
+    body = declared_body()
+    adjustment = settlement.request_adjustment(who, charge, body["amount"], body["reason"], clock.now())
     db.session.commit()
     return created(adjustment_json(adjustment))
 
 
 @bp.get("/adjustment-requests")
+@operation("调整申请 · adjustment requests in scope", query=Query(status=Text(20)), paged=True)
 def list_adjustments():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -92,6 +95,7 @@ def list_adjustments():
 
 
 @bp.post("/adjustment-requests/<adjustment_id>/approve")
+@operation("同意调整 · approve an adjustment")
 def approve_adjustment(adjustment_id):
     who = actor()
     adjustment = get_in_scope(AdjustmentRequest, adjustment_id, who)
@@ -102,24 +106,20 @@ def approve_adjustment(adjustment_id):
 
 
 @bp.post("/adjustment-requests/<adjustment_id>/reject")
+@operation("驳回调整 · reject an adjustment", body=Body(reason=Text(500, required=True)))
 def reject_adjustment(adjustment_id):
     who = actor()
     adjustment = get_in_scope(AdjustmentRequest, adjustment_id, who)
-    fields = Fields(json_body())
-    reason = fields.text("reason", 500, required=True)
-    fields.done()
-    settlement.reject_adjustment(who, adjustment, reason, clock.now())
+    settlement.reject_adjustment(who, adjustment, declared_body()["reason"], clock.now())
     db.session.commit()
     return jsonify(adjustment_json(adjustment))
 
 
 @bp.post("/charges/<charge_id>/paid")
+@operation("确认付款 · mark a charge paid", body=Body(paid_on=Day()))
 def mark_paid(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
-    fields = Fields(json_body())
-    paid_on = fields.day("paid_on")
-    fields.done()
-    settlement.mark_paid(who, charge, paid_on, clock.now())
+    settlement.mark_paid(who, charge, declared_body()["paid_on"], clock.now())
     db.session.commit()
     return jsonify(charge_json(charge))

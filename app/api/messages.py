@@ -12,6 +12,7 @@ from .. import clock
 from ..orders import attachments, conversation
 from ..policy import get_in_scope
 from .base import actor, bp, created, json_body, listing
+from .declare import Body, Text, operation
 
 
 def message_json(message):
@@ -24,6 +25,7 @@ def message_json(message):
 
 
 @bp.get("/orders/<order_id>/messages")
+@operation("委托留言 · the order conversation", paged=True)
 def list_messages(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -47,6 +49,7 @@ def _posted():
 
 
 @bp.post("/orders/<order_id>/messages")
+@operation("发送留言 · post a message (JSON or multipart with files)", body=Body(body=Text(5000)), status=201)
 def post_message(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -59,6 +62,7 @@ def post_message(order_id):
 
 
 @bp.get("/orders/<order_id>/attachments/<attachment_id>")
+@operation("下载留言附件 · download an attachment", returns="application/octet-stream")
 def download_attachment(order_id, attachment_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)

@@ -1,24 +1,32 @@
 """Service orders, their report and the instrument time spent on them; reviews."""
 from flask import current_app, jsonify, request, send_file
 from flask_babel import lazy_gettext as _l
-from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import Form
 
 from models import db
 from models.booking import Booking
-from models.errors import NotFound, PayloadTooLarge, ValidationError
+from models.errors import PayloadTooLarge, ValidationError
 from models.order import ACTIONS, KINDS, STATES, ServiceOrder
 from models.timeutil import iso_local
 
 from .. import clock
-from ..formtools import DateInput, DecimalInput, IntegerInput, read_instant
 from ..orders import conversation, reports
 from ..orders import services as orders
-from ..orders.forms import OrderForm
-from ..policy import get_in_scope, is_party, parse_id, scoped
+from ..orders.forms import OrderForm, QuoteForm
+from ..policy import get_in_scope, is_party, scoped
 from ..reviews import services as reviews
-from .base import actor, bp, created, hyphenated, json_body, listing, reason_of, unhyphenated, validated
+from .base import (
+    actor,
+    bp,
+    created,
+    declared_body,
+    hyphenated,
+    json_body,
+    listing,
+    unhyphenated,
+    validated,
+)
+from .declare import FILE, Body, Ident, Instant, Integer, Query, Text, operation
 from .vouchers import net_estimate_fields
 
 
@@ -52,6 +60,7 @@ def order_json(order, viewer):
 
 
 @bp.post("/orders")
+@operation("提交委托 · request testing", body=OrderForm, status=201)
 def create_order():
     who = actor()
     body = json_body()
@@ -62,6 +71,7 @@ def create_order():
 
 
 @bp.get("/orders")
+@operation("委托列表 · orders in scope", query=Query(status=Text(30), kind=Text(30)), paged=True)
 def list_orders():
     who = actor()
     stmt, fields = scoped(ServiceOrder, who), {}
@@ -81,50 +91,39 @@ def list_orders():
 
 
 @bp.get("/orders/<order_id>")
+@operation("委托详情 · an order")
 def get_order(order_id):
     who = actor()
     return jsonify(order_json(get_in_scope(ServiceOrder, order_id, who), who))
 
 
-def _field(form_field_class, name, value, label):
-    """Parse one value with the same field types the forms use; a field error when it fails."""
-
-    class One(Form):
-        pass
-
-    setattr(One, name, form_field_class(label))
-    form = One(formdata=MultiDict({name: "" if value is None else str(value)}))
-    field = form[name]
-    if field.process_errors:
-        raise ValidationError(fields={name: field.process_errors[0]})
-    return field.data
-
-
 @bp.post("/orders/<order_id>/quote")
+@operation("报价 · quote an order", body=QuoteForm)
 def quote_order(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body = json_body()
-    amount = _field(DecimalInput, "amount", body.get("amount"), _l("报价"))
-    days = _field(IntegerInput, "turnaround_days", body.get("turnaround_days"), _l("检测周期"))
-    until = _field(DateInput, "valid_until", body.get("valid_until"), _l("有效期"))
-    orders.quote(who, order, amount, days, until, body.get("note") or "", clock.now())
+    order.require("quote", who, clock.now())  # 403/409 before 422: a stranger learns nothing from the checks
+    form = validated(QuoteForm)
+    orders.quote(who, order, form.amount.data, form.turnaround_days.data, form.valid_until.data, form.note.data or "",
+                 clock.now())
     db.session.commit()
     return jsonify(order_json(order, who))
 
 
 @bp.post(f"/orders/<order_id>/<any({hyphenated(orders.STEPS)}):action>")
+@operation("委托状态变更 · accept, decline, reject, receive the sample, start, complete, cancel", body=Body(reason=Text(500), sample_no=Text(50)))
 def order_action(order_id, action):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body = json_body()
-    orders.perform(who, order, unhyphenated(action), clock.now(), reason=reason_of(body),
-                   sample_no=body.get("sample_no"))
+    body = declared_body()
+    orders.perform(who, order, unhyphenated(action), clock.now(), reason=body["reason"],
+                   sample_no=body["sample_no"] or None)
     db.session.commit()
     return jsonify(order_json(order, who))
 
 
 @bp.post("/orders/<order_id>/report")
+@operation("上传报告 · upload the report PDF (or a revision)", multipart={"file": FILE, "report_no": {"type": "string", "maxLength": 50}, "revision_reason": {"type": "string", "maxLength": 500}})
 def upload_report(order_id):
     """The report, or with `revision_reason` (after report_issued or completed) a revised version of it."""
     who = actor()
@@ -151,6 +150,7 @@ def _pdf(name, report_no):
 
 
 @bp.get("/orders/<order_id>/report")
+@operation("下载报告 · the latest report", returns="application/pdf")
 def download_report(order_id):
     """The newest version of the report."""
     who = actor()
@@ -159,6 +159,7 @@ def download_report(order_id):
 
 
 @bp.get("/orders/<order_id>/reports")
+@operation("报告版本 · report versions")
 def report_versions(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -168,6 +169,7 @@ def report_versions(order_id):
 
 
 @bp.get("/orders/<order_id>/reports/<int:version>")
+@operation("下载某版报告 · one version of the report", returns="application/pdf")
 def download_report_version(order_id, version):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -176,26 +178,20 @@ def download_report_version(order_id, version):
 
 
 @bp.post("/orders/<order_id>/work")
+@operation("登记委托机时 · instrument time spent on an order", body=Body(instrument_id=Ident(), start=Instant(), end=Instant(), note=Text(200)), status=201)
 def log_work(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
-    body, fields = json_body(), {}
-    start, end = read_instant(body, "start", fields), read_instant(body, "end", fields)
-    try:
-        instrument_id = parse_id(body.get("instrument_id"))
-    except NotFound:
-        fields["instrument_id"] = _l("请选择本机构的仪器。")
-    if fields:
-        raise ValidationError(fields=fields)
-    hold = orders.log_work(who, order, instrument_id, start, end, clock.now(), body.get("note") or "")
+    body = declared_body()
+    hold = orders.log_work(who, order, body["instrument_id"], body["start"], body["end"], clock.now(), body["note"])
     db.session.commit()
     return created({"id": hold.id, "order_id": order.id, "instrument_id": hold.instrument_id,
                     "start": iso_local(hold.start_at), "end": iso_local(hold.end_at)})
 
 
 def _review_body():
-    body = json_body()
-    return body.get("score"), body.get("comment") or ""
+    body = declared_body()
+    return body["score"], body["comment"]
 
 
 def review_json(review):
@@ -204,6 +200,7 @@ def review_json(review):
 
 
 @bp.post("/orders/<order_id>/review")
+@operation("评价委托 · review an order", body=Body(score=Integer(1, 5), comment=Text(500)), status=201)
 def review_order(order_id):
     who = actor()
     order = get_in_scope(ServiceOrder, order_id, who)
@@ -214,6 +211,7 @@ def review_order(order_id):
 
 
 @bp.post("/bookings/<booking_id>/review")
+@operation("评价预约 · review a booking", body=Body(score=Integer(1, 5), comment=Text(500)), status=201)
 def review_booking(booking_id):
     who = actor()
     booking = get_in_scope(Booking, booking_id, who)

@@ -3,7 +3,6 @@
 Input is typed strictly: a wrong type, an unknown level, a NUL byte or a date outside 2000–2099
 answers 422 naming the field, before any service runs.
 """
-from datetime import date
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -22,9 +21,9 @@ from ..formtools import read_instants
 from ..policy import get_in_scope, managed_instrument, parse_id, scoped
 from ..qualifications import services as qualifications
 from ..qualifications import training
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
+from .declare import Body, Choice, Day, Flag, Ident, Instant, ListOf, Query, QueryInt, Text, operation
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 ACTIONS = ("schedule", "complete", "decline")
 
 
@@ -74,28 +73,8 @@ def _level(body, fields, required):
     return value
 
 
-def _day(body, name, fields):
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        day = None
-    if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        fields[name] = _l("日期格式应为 YYYY-MM-DD（2000–2099 年）。")
-    return day
 
 
-def _user(body, fields):
-    value = body.get("user_id")
-    if not isinstance(value, int) or isinstance(value, bool):
-        fields["user_id"] = _l("应为用户编号（正整数）。")
-        return None
-    try:
-        return db.session.get(User, parse_id(value))
-    except NotFound:
-        return None
 
 
 def _raise(fields):
@@ -113,6 +92,7 @@ def _status_arg(allowed):
 # Qualifications ---------------------------------------------------------------------------
 
 @bp.get("/instruments/<instrument_id>/qualifications")
+@operation("上机资格列表 · qualifications on an instrument", query=Query(status=Text(20)), paged=True)
 def instrument_qualifications(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
     now = clock.now()
@@ -121,34 +101,33 @@ def instrument_qualifications(instrument_id):
 
 
 @bp.post("/instruments/<instrument_id>/qualifications")
+@operation("授予上机资格 · grant a qualification", body=Body(user_id=Ident(), level=Choice(LEVELS), expires_on=Day(required=False)), status=201)
 def grant_qualification(instrument_id):
     instrument = managed_instrument(actor(), instrument_id)
-    body, fields = json_body(), {}
-    user, level, expires_on = _user(body, fields), _level(body, fields, required=True), _day(body, "expires_on", fields)
-    _raise(fields)
+    body = declared_body()
+    user = db.session.get(User, body["user_id"])
     if user is None:
         raise ValidationError(fields={"user_id": _l("找不到该用户。")})
     now = clock.now()
-    qualification = qualifications.grant(g.actor, instrument, user, level, now, expires_on=expires_on)
+    qualification = qualifications.grant(g.actor, instrument, user, body["level"], now, expires_on=body["expires_on"])
     answer = qualification_json(qualification, now)
     db.session.commit()
     return created(answer)
 
 
 @bp.post("/qualifications/<qualification_id>/revoke")
+@operation("撤销上机资格 · revoke a qualification", body=Body(reason=Text(500, required=True)))
 def revoke_qualification(qualification_id):
     who = actor()
     qualification = get_in_scope(Qualification, qualification_id, who)
-    body, fields = json_body(), {}
-    reason = _text(body, "reason", fields, required=True)
-    _raise(fields)
     now = clock.now()
-    qualifications.revoke(who, qualification, reason, now)
+    qualifications.revoke(who, qualification, declared_body()["reason"], now)
     db.session.commit()
     return jsonify(qualification_json(qualification, now))
 
 
 @bp.get("/me/qualifications")
+@operation("我的上机资格 · my qualifications")
 def my_qualifications():
     now = clock.now()
     return jsonify(items=[qualification_json(q, now) for q in qualifications.of_user(actor())])
@@ -157,20 +136,19 @@ def my_qualifications():
 # Training ---------------------------------------------------------------------------------
 
 @bp.post("/instruments/<instrument_id>/training-requests")
+@operation("申请培训 · ask for training", body=Body(note=Text(500)), status=201)
 def request_training(instrument_id):
     who = actor()
     instrument = get_in_scope(Instrument, instrument_id, who)
-    body, fields = json_body(), {}
-    note = _text(body, "note", fields)
-    _raise(fields)
     now = clock.now()
-    made = training.request_training(who, instrument, note, now)
+    made = training.request_training(who, instrument, declared_body()["note"], now)
     answer = request_json(made, who, now)
     db.session.commit()
     return created(answer)
 
 
 @bp.get("/training-requests")
+@operation("培训申请 · training requests in scope", query=Query(status=Text(20), instrument_id=QueryInt()), paged=True)
 def list_training_requests():
     who, now = actor(), clock.now()
     stmt = scoped(TrainingRequest, who)
@@ -187,6 +165,7 @@ def list_training_requests():
 
 
 @bp.get("/training-requests/<request_id>")
+@operation("培训申请详情 · a training request")
 def get_training_request(request_id):
     who = actor()
     return jsonify(request_json(get_in_scope(TrainingRequest, request_id, who), who, clock.now()))
@@ -218,6 +197,7 @@ STEPS = {"schedule": _schedule, "complete": _complete, "decline": _decline}
 
 
 @bp.post("/training-requests/<request_id>/<step>")
+@operation("培训安排/完成/拒绝 · schedule, complete or decline training", body=Body(start=Instant(required=False), end=Instant(required=False), passed=Flag(), level=Choice(("assisted", "independent"), required=False), reason=Text(500), request_ids=ListOf(item=Ident(), max_items=100, required=False)))
 def training_step(request_id, step):
     if step not in STEPS:
         raise NotFound()
@@ -231,6 +211,7 @@ def training_step(request_id, step):
 
 
 @bp.get("/training-requests/<request_id>/ics")
+@operation("培训的 .ics · a training session as iCalendar", returns="text/calendar")
 def training_ics(request_id):
     found = get_in_scope(TrainingRequest, request_id, actor())
     if found.session is None:

@@ -15,6 +15,7 @@ from ..formtools import read_instant
 from ..policy import get_in_scope, parse_id
 from .base import actor, bp, created, json_body, reason_of
 from .bookings import booking_json, money
+from .declare import Body, Choice, Day, Flag, Ident, Instant, Integer, Object, Ref, Text, operation
 
 
 def _text(body, name, limit, fields, message):
@@ -82,6 +83,7 @@ def series_json(series, viewer):
 
 
 @bp.post("/bookings/series")
+@operation("周期预约 · book a recurring series", body=Body(instrument_id=Ref(), start=Instant(), end=Instant(), purpose=Text(500), service_mode=Choice(("self_operated", "assisted"), required=False), organization_id=Ident(required=False), dry_run=Flag(), repeat=Object(required=True, properties={"freq": Choice(("daily", "weekly")), "interval": Integer(1, 4, required=False), "count": Integer(2, 52, required=False), "until": Day(required=False)})), status=201)
 def create_series():
     who, body = actor(), json_body()
     instrument = get_in_scope(Instrument, body.get("instrument_id"), who)
@@ -98,12 +100,14 @@ def create_series():
 
 
 @bp.get("/series/<series_id>")
+@operation("周期预约详情 · a series")
 def get_series(series_id):
     who = actor()
     return jsonify(series_json(get_in_scope(BookingSeries, series_id, who), who))
 
 
 @bp.post("/series/<series_id>/cancel")
+@operation("取消周期预约 · cancel a series from a date", body=Body(reason=Text(500), **{"from": Day(required=False)}))
 def cancel_series(series_id):
     who = actor()
     series = get_in_scope(BookingSeries, series_id, who)

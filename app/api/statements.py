@@ -11,11 +11,10 @@ from .. import clock
 from ..policy import get_in_scope
 from ..settlement import documents, invoices
 from ..settlement.statements import parse_month, statement_for, statements_of_month
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, listing
 from .charges import charge_json, party
+from .declare import XLSX, Body, Choice, Day, Idents, Query, QueryInt, Text, operation
 from .strict import Fields
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def statement_json(statement):
@@ -38,11 +37,13 @@ def attachment(data, mimetype, name):
 
 
 @bp.get("/statements")
+@operation("对账单 · a monthly statement", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()))
 def get_statement():
     return jsonify(statement_json(_statement()))
 
 
 @bp.get("/statements.pdf")
+@operation("对账单 PDF · the statement as PDF", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns="application/pdf")
 def statement_pdf():
     statement = _statement()
     return attachment(documents.statement_pdf(statement), "application/pdf",
@@ -50,6 +51,7 @@ def statement_pdf():
 
 
 @bp.get("/statements.xlsx")
+@operation("对账单 Excel · the statement as .xlsx", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns=XLSX)
 def statement_xlsx():
     statement = _statement()
     return attachment(documents.statement_xlsx(statement), XLSX,
@@ -57,6 +59,7 @@ def statement_xlsx():
 
 
 @bp.get("/statements.zip")
+@operation("全部客户对账单 · all of the month's statements (.zip)", query=Query(month=Text(7), institution_id=QueryInt(), organization_id=QueryInt()), returns="application/zip")
 def statements_zip():
     """An institution's statements of all its customers for a month, one PDF each."""
     who = actor()
@@ -78,20 +81,22 @@ def invoice_request_json(invoice):
             "created_at": iso_local(invoice.created_at)}
 
 
+INVOICE = Body(charge_ids=Idents(), title=Text(100, required=True), tax_no=Text(20, required=True),
+               kind=Choice(("normal", "special")), email=Text(254, required=True))
+
+
 @bp.post("/invoice-requests")
+@operation("申请开票 · ask for an invoice", body=INVOICE, status=201)
 def request_invoice():
     who = actor()
-    fields = Fields(json_body())
-    charge_ids = fields.idents("charge_ids")
-    data = {"title": fields.text("title", 100, required=True), "tax_no": fields.text("tax_no", 20, required=True),
-            "kind": fields.choice("kind", ("normal", "special")), "email": fields.text("email", 254, required=True)}
-    fields.done()
-    invoice = invoices.request_invoice(who, charge_ids, data, clock.now())
+    data = declared_body()
+    invoice = invoices.request_invoice(who, data.pop("charge_ids"), data, clock.now())
     db.session.commit()
     return created(invoice_request_json(invoice))
 
 
 @bp.get("/invoice-requests")
+@operation("开票申请 · invoice requests in scope", query=Query(status=Text(20)), paged=True)
 def list_invoice_requests():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -102,17 +107,17 @@ def list_invoice_requests():
 
 
 @bp.get("/invoice-requests/<request_id>")
+@operation("开票申请详情 · an invoice request")
 def get_invoice_request(request_id):
     return jsonify(invoice_request_json(get_in_scope(InvoiceRequest, request_id, actor())))
 
 
 @bp.post("/invoice-requests/<request_id>/issue")
+@operation("登记发票 · record the issued invoice", body=Body(invoice_no=Text(40, required=True), issued_on=Day()))
 def issue_invoice(request_id):
     who = actor()
     invoice = get_in_scope(InvoiceRequest, request_id, who)
-    fields = Fields(json_body())
-    invoice_no, issued_on = fields.text("invoice_no", 40, required=True), fields.day("issued_on")
-    fields.done()
-    invoices.issue_invoice(who, invoice, invoice_no, issued_on, clock.now())
+    body = declared_body()
+    invoices.issue_invoice(who, invoice, body["invoice_no"], body["issued_on"], clock.now())
     db.session.commit()
     return jsonify(invoice_request_json(invoice))

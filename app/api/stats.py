@@ -11,13 +11,15 @@ from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
 from models.timeutil import local_today
 
 from .. import clock
+from ..formtools import read_day
 from ..policy import parse_id, require_statistics_reader
 from ..stats import pilots as pilot_services
 from ..stats import services as stats
 from ..stats import table
 from ..stats.forms import PilotForm
 from ..stats.scope import Period, parse_year, scope_for
-from .base import actor, bp, created, json_body, validated
+from .base import actor, bp, created, declared_body, json_body, validated
+from .declare import XLSX, Body, Choice, Query, QueryDay, QueryInt, Text, operation
 
 
 def _money(value):
@@ -31,6 +33,7 @@ def _bureau_or_institution():
 
 
 @bp.get("/stats/summary")
+@operation("统计概览 · summary figures", query=Query(year=QueryInt(2000, 2100), district=Text(20), category=Text(20)))
 def stats_summary():
     who = _bureau_or_institution()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -52,10 +55,7 @@ def _dates():
     fields, today = {}, local_today(clock.now())
     values = {}
     for name, default in (("from", date(today.year, 1, 1)), ("to", today)):
-        try:
-            values[name] = date.fromisoformat(request.args[name]) if request.args.get(name) else default
-        except ValueError:
-            fields[name] = _l("日期格式应为 YYYY-MM-DD。")
+        values[name] = read_day(request.args, name, fields, default)
     if not fields and values["to"] < values["from"]:
         fields["to"] = _l("结束日期不能早于开始日期。")
     if not fields and (values["to"] - values["from"]).days > 3 * 366:
@@ -72,6 +72,7 @@ def _row(values):
 
 
 @bp.get("/stats/utilization")
+@operation("利用率 · utilisation by instrument, institution, district, category or month", query=Query(group_by=Choice(stats.GROUPS, required=False), district=Text(20), category=Text(20), **{"from": QueryDay(), "to": QueryDay()}))
 def stats_utilization():
     who = _bureau_or_institution()
     group_by = request.args.get("group_by", "instrument")
@@ -129,6 +130,7 @@ def _pilot_form(payload):
 
 
 @bp.get("/pilots")
+@operation("试点列表 · pilot projects", query=Query(year=QueryInt(2000, 2100), district=Text(20)))
 def list_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -137,6 +139,7 @@ def list_pilots():
 
 
 @bp.post("/pilots")
+@operation("新建试点 · create a pilot", body=PilotForm, status=201)
 def create_pilot():
     who = _bureau()
     body = json_body()
@@ -148,12 +151,14 @@ def create_pilot():
 
 
 @bp.get("/pilots/<pilot_id>")
+@operation("试点详情 · a pilot")
 def get_pilot(pilot_id):
     who = _bureau()
     return jsonify(pilot_json(_pilot_in_scope(pilot_id, who)))
 
 
 @bp.patch("/pilots/<pilot_id>")
+@operation("修改试点 · change a pilot", body=PilotForm)
 def update_pilot(pilot_id):
     who = _bureau()
     pilot = _pilot_in_scope(pilot_id, who)
@@ -165,6 +170,7 @@ def update_pilot(pilot_id):
 
 
 @bp.post("/pilots/submit")
+@operation("提交附件4 · submit the year's table (district)", query=Query(year=QueryInt(2000, 2100)))
 def submit_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
@@ -174,12 +180,13 @@ def submit_pilots():
 
 
 @bp.post("/pilots/review")
+@operation("审核附件4 · accept or return a district's table (city)", query=Query(year=QueryInt(2000, 2100), district=Text(20)), body=Body(decision=Choice(("accept", "return"), required=False), comment=Text(500)))
 def review_pilots():
     who = _bureau()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
-    body = json_body()
-    row = pilot_services.review(who, year, request.args.get("district", ""), body.get("decision"),
-                                body.get("comment") or "", clock.now())
+    body = declared_body()
+    row = pilot_services.review(who, year, request.args.get("district", ""), body["decision"], body["comment"],
+                                clock.now())
     db.session.commit()
     return jsonify(year=year, district_code=row.district_code, status=row.status, comment=row.review_comment)
 
@@ -204,6 +211,7 @@ def _plain(row):
 
 
 @bp.get("/stats/pilot-table")
+@operation("附件4 统计表 · the pilot table", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)))
 def pilot_table():
     year, district, _who = _table_args()
     found = stats.pilot_table(year, district)
@@ -219,6 +227,7 @@ def _download(data, mimetype, name):
 
 
 @bp.get("/stats/pilot-table.xlsx")
+@operation("附件4 Excel · the pilot table as .xlsx", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns=XLSX)
 def pilot_table_xlsx():
     year, district, who = _table_args()
     return _download(stats.pilot_table_xlsx(year, district, who, clock.now(), _accepted_only(who)),
@@ -227,6 +236,7 @@ def pilot_table_xlsx():
 
 
 @bp.get("/stats/pilot-table.csv")
+@operation("附件4 CSV · the pilot table as .csv", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns="text/csv")
 def pilot_table_csv():
     year, district, who = _table_args()
     return _download(stats.pilot_table_csv(year, district, _accepted_only(who)), "text/csv; charset=utf-8",

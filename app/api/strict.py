@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 
 from models.errors import ValidationError
 
+from ..formtools import EARLIEST, LATEST
 from ..policy import MAX_ID
 
 MONEY = re.compile(r"\d{1,9}(\.\d{1,2})?")
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 MAX_IDS = 500
 
 

@@ -13,8 +13,9 @@ from .. import clock
 from ..policy import get_in_scope, scoped
 from ..settlement import documents, pack
 from ..settlement import vouchers as settlement
-from .base import actor, bp, created, json_body, listing, roles
+from .base import actor, bp, created, declared_body, listing, roles
 from .charges import charge_json, party
+from .declare import Body, Day, Ident, Integer, Money, Query, QueryInt, Text, operation
 from .statements import XLSX, attachment
 from .strict import Fields
 
@@ -28,23 +29,24 @@ def voucher_json(voucher):
             "created_at": iso_local(voucher.created_at)}
 
 
+VOUCHER = Body(organization_id=Ident(), amount=Money(), subsidy_percent=Integer(1, 100), valid_from=Day(),
+               valid_until=Day(), programme=Text(100, required=True))
+
+
 @bp.post("/vouchers")
 @roles("district", "city")
+@operation("发放创新券 · issue a voucher (district, city)", body=VOUCHER, status=201)
 def issue_voucher():
     who = actor()
-    fields = Fields(json_body())
-    organization_id = fields.ident("organization_id")
-    data = {"amount": fields.money("amount"), "subsidy_percent": fields.integer("subsidy_percent", 1, 100),
-            "valid_from": fields.day("valid_from"), "valid_until": fields.day("valid_until"),
-            "programme": fields.text("programme", 100, required=True)}
-    fields.done()
-    organization = get_in_scope(Organization, organization_id, who)
+    data = declared_body()
+    organization = get_in_scope(Organization, data.pop("organization_id"), who)
     voucher = settlement.issue(who, organization, data, clock.now(), current_app.config["VOUCHER_YEARLY_CAP"])
     db.session.commit()
     return created(voucher_json(voucher))
 
 
 @bp.get("/vouchers")
+@operation("创新券列表 · vouchers in scope", query=Query(status=Text(20), organization_id=QueryInt()), paged=True)
 def list_vouchers():
     who, fields = actor(), Fields(request.args)
     status = request.args.get("status")
@@ -61,30 +63,27 @@ def list_vouchers():
 
 
 @bp.get("/vouchers/<voucher_id>")
+@operation("创新券详情 · a voucher")
 def get_voucher(voucher_id):
     return jsonify(voucher_json(get_in_scope(Voucher, voucher_id, actor())))
 
 
 @bp.post("/vouchers/<voucher_id>/revoke")
+@operation("撤销创新券 · revoke a voucher", body=Body(reason=Text(500, required=True)))
 def revoke_voucher(voucher_id):
     who = actor()
     voucher = get_in_scope(Voucher, voucher_id, who)
-    fields = Fields(json_body())
-    reason = fields.text("reason", 500, required=True)
-    fields.done()
-    settlement.revoke(who, voucher, reason, clock.now())
+    settlement.revoke(who, voucher, declared_body()["reason"], clock.now())
     db.session.commit()
     return jsonify(voucher_json(voucher))
 
 
 @bp.post("/charges/<charge_id>/apply-voucher")
+@operation("使用创新券 · apply a voucher to a charge", body=Body(voucher_id=Ident()))
 def apply_voucher(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)
-    fields = Fields(json_body())
-    voucher_id = fields.ident("voucher_id")
-    fields.done()
-    charge = settlement.apply(who, charge, voucher_id, clock.now())
+    charge = settlement.apply(who, charge, declared_body()["voucher_id"], clock.now())
     db.session.commit()
     return jsonify(charge_json(charge))
 
@@ -122,12 +121,14 @@ def _vouchers(who):
 
 
 @bp.get("/vouchers/redemptions")
+@operation("兑付记录 · voucher redemptions", query=Query(year=QueryInt(2000, 2100), district=Text(20)))
 def list_redemptions():
     who = actor()
     return listing(_redemptions(who), redemption_json, default_per_page=100)
 
 
 @bp.get("/vouchers/redemptions.xlsx")
+@operation("兑付记录 Excel · redemptions as .xlsx", query=Query(year=QueryInt(2000, 2100), district=Text(20)), returns=XLSX)
 def redemptions_xlsx():
     who = actor()
     rows = [settlement.redemption_row(c) for c in db.session.scalars(_redemptions(who))]
@@ -136,6 +137,7 @@ def redemptions_xlsx():
 
 
 @bp.get("/charges/<charge_id>/redemption-pack")
+@operation("兑付材料 · the redemption pack (.zip)", returns="application/zip")
 def redemption_pack(charge_id):
     who = actor()
     charge = get_in_scope(Charge, charge_id, who)

@@ -9,11 +9,11 @@ from models.timeutil import iso_local
 from models.waitlist import ACTIONS, STATES, WaitlistEntry
 
 from .. import clock
-from ..formtools import read_instants
 from ..policy import get_in_scope, scoped
 from ..waitlist import services as waitlist
-from .base import actor, bp, created, json_body, listing
+from .base import actor, bp, created, declared_body, json_body, listing
 from .bookings import booking_json
+from .declare import Body, Instant, Query, Text, operation
 
 
 def entry_json(entry, viewer):
@@ -34,17 +34,19 @@ def _optional_text(body, name, limit):
 
 
 @bp.post("/instruments/<instrument_id>/waitlist")
+@operation("候补 · join the waitlist for a taken interval", body=Body(start=Instant(), end=Instant()), status=201)
 def join_waitlist(instrument_id):
     who = actor()
     instrument = get_in_scope(Instrument, instrument_id, who)
-    start, end = read_instants(json_body(), "start", "end")
-    entry = waitlist.join(who, instrument, start, end, clock.now())
+    body = declared_body()
+    entry = waitlist.join(who, instrument, body["start"], body["end"], clock.now())
     answer = entry_json(entry, who)
     db.session.commit()
     return created(answer)
 
 
 @bp.get("/waitlist")
+@operation("我的候补 · the actor's waitlist entries", query=Query(status=Text(20)), paged=True)
 def list_waitlist():
     who = actor()
     stmt = scoped(WaitlistEntry, who)
@@ -58,6 +60,7 @@ def list_waitlist():
 
 
 @bp.post("/waitlist/<entry_id>/claim")
+@operation("认领候补 · claim an offered slot", status=201)
 def claim_waitlist(entry_id):
     who = actor()
     entry = get_in_scope(WaitlistEntry, entry_id, who)
@@ -70,6 +73,7 @@ def claim_waitlist(entry_id):
 
 
 @bp.delete("/waitlist/<entry_id>")
+@operation("退出候补 · leave the waitlist", returns="empty")
 def leave_waitlist(entry_id):
     who = actor()
     waitlist.leave(who, get_in_scope(WaitlistEntry, entry_id, who), clock.now())

@@ -1,11 +1,9 @@
 """Sign-in, registration and profile forms. The API validates JSON with the same classes."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    Form,
     FormField,
     HiddenField,
     PasswordField,
@@ -13,12 +11,21 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, EqualTo
+from wtforms.validators import EqualTo
 
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES, SIZE_ALIASES
 from models.uscc import normalize_uscc, uscc_error
 
-from ..formtools import ChoiceField, max_length, optional, required, strip
+from ..formtools import (
+    ChoiceField,
+    EmailAddress,
+    StrictForm,
+    StrictSubform,
+    max_length,
+    optional,
+    required,
+    strip,
+)
 from .passwords import password_problem
 
 
@@ -47,20 +54,20 @@ def industry_choices():
 
 email_field = EmailField(
     _l("电子邮箱"), filters=[_lower],
-    validators=[required, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))],
+    validators=[required, max_length(254), EmailAddress()],
 )
 password_field = PasswordField(_l("密码"), validators=[required],
                                description=_l("至少 10 位；不要用常见密码、日期、邮箱或单位名称"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StrictForm):
     email = EmailField(_l("电子邮箱"), filters=[_lower], validators=[required])
     password = PasswordField(_l("密码"), validators=[required])
     remember = BooleanField(_l("记住我"))
     next = HiddenField()
 
 
-class OrganizationFields(Form):
+class OrganizationFields(StrictSubform):
     """The organisation part of a sign-up (a plain Form: the outer form holds the CSRF token)."""
 
     name = StringField(_l("单位名称"), filters=[strip], validators=[required, max_length(200)])
@@ -84,7 +91,7 @@ class InstitutionFields(OrganizationFields):
     description = TextAreaField(_l("机构简介"), filters=[strip], validators=[optional, max_length(1000)])
 
 
-class _Account(FlaskForm):
+class _Account(StrictForm):
     email = email_field
     password = password_field
     name = StringField(_l("联系人姓名"), filters=[strip], validators=[optional, max_length(50)])
@@ -118,20 +125,20 @@ class InstitutionSignupPage(InstitutionSignupForm, _Confirmed):
     pass
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(StrictForm):
     name = StringField(_l("姓名"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
     locale = ChoiceField(_l("界面语言"), choices=[("zh_CN", "简体中文", {"lang": "zh-CN"}), ("en", "English", {"lang": "en"})])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(StrictForm):
     """The API's body: {"current", "new"} (the service applies the password rule)."""
 
     current = PasswordField(_l("当前密码"), validators=[required])
     new = PasswordField(_l("新密码"), validators=[required])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(StrictForm):
     current = PasswordField(_l("当前密码"), validators=[required])
     password = password_field
     password_confirm = PasswordField(

@@ -10,6 +10,7 @@ The booking write (obstacle), the availability API (free_and_busy) and the week 
 (week_grid) all read it. Labels, in the order a booking is checked (each its own error):
 not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, training, buffer, past.
 """
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +21,8 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.occupancy import active_holds
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
+
+from ..sqlite import become_writer
 
 PRIORITY = ["not_bookable", "calibration", "holiday", "outside_hours", "closure", "booking", "order_work",
             "training", "buffer", "past"]
@@ -47,8 +50,13 @@ def grid_offset(instrument, week=None):
 
 
 def lock_instrument(instrument):
-    """Serialise changes to one instrument's calendar on PostgreSQL (SQLite already holds its write lock):
-    bookings, so the per-organisation limit is exact, and waitlist offers, so none is made twice."""
+    """Serialise changes to one instrument's calendar: bookings, so the per-organisation limit is exact, and
+    waitlist offers, so none is made twice. On PostgreSQL the instrument's row lock; on SQLite the write lock,
+    taken now if the transaction began as a reader (app/sqlite.py). What must be exact is read after this."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        become_writer(connection)
+        return
     db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
 
 
@@ -74,9 +82,9 @@ def spans_of_day(by_day, day, special_kind, open_on_holidays):
     return spans
 
 
-def _day_spans(instrument, first, last):
+def _day_spans(instrument, first, last, week=None):
     """Open intervals and whole-day holidays between two local dates."""
-    by_day = week_by_day(weekly_hours(instrument))
+    by_day = week_by_day(weekly_hours(instrument) if week is None else week)
     special = special_days(first, last)
     open_spans, holidays = [], []
     for day in days_between(first, last):
@@ -88,14 +96,15 @@ def _day_spans(instrument, first, last):
     return open_spans, holidays
 
 
-def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
-    """Label [start, end) for booking `instrument`; a list of adjacent Segments."""
+def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None):
+    """Label [start, end) for booking `instrument`; a list of adjacent Segments. `week`: the instrument's
+    weekly_hours() when the caller has just read them (the week view), so they are not read twice."""
     if start >= end:
         return []
     buffer = timedelta(minutes=instrument.buffer_minutes)
     first, last = local(start).date(), local(end - timedelta(microseconds=1)).date()
     intervals = []  # (start, end, label)
-    open_spans, holidays = _day_spans(instrument, first, last)
+    open_spans, holidays = _day_spans(instrument, first, last, week)
     intervals += [(s, e, _OPEN) for s, e in open_spans]
     intervals += [(s, e, "holiday") for s, e in holidays]
     if instrument.status != "active" or not instrument.bookable_modes:
@@ -146,10 +155,10 @@ def _sweep(intervals, start, end):
     return segments
 
 
-def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None):
+def obstacle(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None):
     """The first reason [start, end) cannot be booked, in the order of the labels above; None when free."""
     labels = {seg.label for seg in timeline(instrument, start, end, now, staff=staff,
-                                            ignore_hold_id=ignore_hold_id)}
+                                            ignore_hold_id=ignore_hold_id, week=week)}
     return next((label for label in PRIORITY if label in labels), None)
 
 
@@ -165,3 +174,20 @@ def free_and_busy(instrument, start, end, now, *, staff=False):
         elif seg.label in ("booking", "order_work", "training", "closure", "holiday"):
             busy.append(seg)
     return free, busy
+
+
+def next_free(instrument, now, days=14):
+    """The first bookable start within `days`: on the instrument's slot grid, with room for its shortest
+    booking, as timeline() labels the time (the catalog card's “next free slot”); None when there is none."""
+    if not instrument.bookable(local(now).date()):
+        return None
+    slot, need = timedelta(minutes=instrument.slot_minutes), timedelta(minutes=instrument.min_minutes)
+    offset = grid_offset(instrument)
+    for segment in timeline(instrument, now, now + timedelta(days=days), now):
+        if not segment.free:
+            continue
+        anchor = at_local(local(segment.start).date(), offset)
+        candidate = anchor + math.ceil((segment.start - anchor) / slot) * slot
+        if candidate + need <= segment.end:
+            return candidate
+    return None

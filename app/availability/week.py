@@ -28,20 +28,21 @@ class Cell:
         return local(self.start).strftime("%Y-%m-%dT%H:%M")
 
 
-def _row_range(instrument):
-    week = weekly_hours(instrument)
+def _row_range(week):
     if not week:
         return DEFAULT_ROWS
     return min(s for _d, s, _e in week), max(e for _d, _s, e in week)
 
 
-def week_grid(instrument, monday, now, *, staff=False):
+def week_grid(instrument, monday, now, *, staff=False, week=None):
     """(row start minutes, [(day, [Cell per row])]) for the seven days from `monday`: rows from the
-    earliest opening, one slot each, until the last closing (a last row may run past it, closed)."""
+    earliest opening, one slot each, until the last closing (a last row may run past it, closed).
+    `week`: the instrument's weekly_hours(), if the caller has them already."""
+    week = weekly_hours(instrument) if week is None else week
     slot = instrument.slot_minutes
-    first, last = _row_range(instrument)
+    first, last = _row_range(week)
     start, end = at_local(monday), at_local(monday + timedelta(days=7))
-    segments = timeline(instrument, start, end, now, staff=staff)
+    segments = timeline(instrument, start, end, now, staff=staff, week=week)
     rows = list(range(first, last, slot))
     days = []
     index = 0
@@ -61,18 +62,19 @@ def week_grid(instrument, monday, now, *, staff=False):
     return rows, days
 
 
-def first_open_week(instrument, now, *, staff=False):
+def first_open_week(instrument, now, *, staff=False, week=None):
     """(monday, rows, days) of the first week from today with a free slot, looking as far ahead as the
     instrument takes bookings; this week when none has one."""
     today = local_today(now)
     this_monday = today - timedelta(days=today.weekday())
     monday, horizon = this_monday, today + timedelta(days=instrument.max_advance_days)
+    week = weekly_hours(instrument) if week is None else week
     while instrument.bookable(today) and monday <= horizon:
-        rows, days = week_grid(instrument, monday, now, staff=staff)
+        rows, days = week_grid(instrument, monday, now, staff=staff, week=week)
         if any(cell.state == "free" for _day, cells in days for cell in cells):
             return monday, rows, days
         monday += timedelta(days=7)
-    return (this_monday, *week_grid(instrument, this_monday, now, staff=staff))
+    return (this_monday, *week_grid(instrument, this_monday, now, staff=staff, week=week))
 
 
 def _state(labels):

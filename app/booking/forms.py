@@ -1,17 +1,25 @@
 """Booking forms for the pages (the API parses JSON with the same services)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from models.reference import DISTRICTS, ENTERPRISE_SIZES, INDUSTRIES
 
-from ..formtools import ChoiceField, DateInput, IntegerInput, max_length, optional, required, strip
+from ..formtools import (
+    ChoiceField,
+    DateInput,
+    IntegerInput,
+    StrictForm,
+    max_length,
+    optional,
+    required,
+    strip,
+)
 from ..labels import MODE_LABELS
 
 REPEAT_CHOICES = [("", _l("不重复")), ("daily", _l("每天")), ("weekly", _l("每周"))]
 
 
-class BookingForm(FlaskForm):
+class BookingForm(StrictForm):
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     service_mode = ChoiceField(_l("使用方式"), choices=[], validators=[required])
@@ -39,16 +47,16 @@ def booking_form(instrument, formdata=None, form_class=None):
     return form
 
 
-class SeriesCancelForm(FlaskForm):
+class SeriesCancelForm(StrictForm):
     since = DateInput(_l("从这一天起取消"), validators=[optional])
     reason = TextAreaField(_l("原因"), filters=[strip], validators=[optional, max_length(500)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(StrictForm):
     reason = TextAreaField(_l("原因"), filters=[strip], validators=[optional, max_length(500)])
 
 
-class ActualTimeForm(FlaskForm):
+class ActualTimeForm(StrictForm):
     at = StringField(_l("实际时间（留空为现在）"), filters=[strip], validators=[optional])
 
 

@@ -25,6 +25,7 @@ from models.errors import (
     SlotUnavailable,
     ValidationError,
 )
+from models.instrument import weekly_hours
 from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
@@ -49,13 +50,16 @@ def _grid_examples(slot, offset):
     return ", ".join(f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (first, first + slot))
 
 
-def check_rules(instrument, start, end, now, staff):
-    """Checks 1–5, which need no other bookings."""
+STAFF_LOOKBACK = timedelta(days=366)  # staff record past use on behalf of an enterprise, within a year
+
+
+def check_rules(instrument, start, end, now, staff, week=None):
+    """Checks 1–5, which need no other bookings. `week`: the instrument's weekly_hours(), if read already."""
     if instrument.status != "active" or not instrument.bookable_modes:
         raise NotBookable()
     if start >= end:
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
-    slot, offset = instrument.slot_minutes, grid_offset(instrument)
+    slot, offset = instrument.slot_minutes, grid_offset(instrument, week)
     off_grid = {name: _l("预约须按 %(n)s 分钟对齐（如 %(times)s）。", n=slot, times=_grid_examples(slot, offset))
                 for name, instant in (("start", start), ("end", end)) if not _on_grid(instant, slot, offset)}
     if off_grid:
@@ -67,6 +71,8 @@ def check_rules(instrument, start, end, now, staff):
     if minutes > longest:
         raise PolicyViolation(_l("单次预约最多 %(n)s 分钟，请缩短或分次预约。", n=int(longest)))
     if staff:
+        if start < now - STAFF_LOOKBACK:
+            raise PolicyViolation(_l("代企业登记的预约最多回溯 %(n)s 天。", n=STAFF_LOOKBACK.days))
         return
     if start < now:
         raise PolicyViolation(_l("不能预约已经过去的时间，请选择之后的时段。"))
@@ -76,9 +82,9 @@ def check_rules(instrument, start, end, now, staff):
         raise PolicyViolation(_l("最多只能提前 %(n)s 天预约，请选择更近的时段。", n=instrument.max_advance_days))
 
 
-def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None):
+def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None, week=None):
     """Checks 6–9, from the one availability function."""
-    reason = obstacle(instrument, start, end, now, staff=staff, ignore_hold_id=ignore_hold_id)
+    reason = obstacle(instrument, start, end, now, staff=staff, ignore_hold_id=ignore_hold_id, week=week)
     if reason == "not_bookable":
         raise NotBookable()
     if reason == "calibration":
@@ -118,26 +124,31 @@ def _customer(actor, instrument, organization):
 def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, organization=None, operator=None,
          series=None):
     """One booking, every rule checked. An occurrence of a series is announced with its series, not alone."""
+    if service_mode is not None and not isinstance(service_mode, str):
+        raise ValidationError(fields={"service_mode": _l("应为 self_operated 或 assisted。")})
     organization, staff = _customer(actor, instrument, organization)
-    check_rules(instrument, start, end, now, staff)
+    week = weekly_hours(instrument)  # read once, before the lock: opening hours are not what the lock guards
+    check_rules(instrument, start, end, now, staff, week)
     mode = service_mode or (instrument.bookable_modes[0] if instrument.bookable_modes else None)
     if mode not in instrument.bookable_modes:
         raise ValidationError(fields={"service_mode": _l("该仪器提供的预约方式为：%(modes)s。",
                                                           modes=", ".join(instrument.bookable_modes))})
     operator = qualifications.require_operator(actor, instrument, mode, organization=organization, operator=operator,
                                                staff=staff, end=end, now=now)
+    status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
+    price = instrument.price_for(organization, int((end - start) / timedelta(minutes=1)))
+    # Up to here nothing depends on other bookings; from here on the calendar is ours alone (on SQLite the
+    # write lock is taken only now, so other writers do not wait for the reads above).
     lock_instrument(instrument)
-    check_calendar(instrument, start, end, now, staff)
+    check_calendar(instrument, start, end, now, staff, week=week)
     limit = instrument.max_future_bookings_per_org
     if not staff and future_bookings_of(organization.id, instrument.id, now) >= limit:
         raise PolicyViolation(_l("贵单位在该仪器上已有 %(n)s 个未完成的预约（上限 %(n)s 个），请完成或取消后再预约。",
                                  n=limit))
-    status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
     hold = Occupancy.hold(instrument, start, end, now, "booking")
-    minutes = int((end - start) / timedelta(minutes=1))
     booking = Booking(instrument=instrument, organization=organization, created_by=actor, occupancy=hold,
                       start_at=start, end_at=end, status=status, purpose=(purpose or "")[:500], service_mode=mode,
-                      staff_booked=staff, price_amount=instrument.price_for(organization, minutes),
+                      staff_booked=staff, price_amount=price,
                       series_id=series.id if series else None, created_at=now, updated_at=now, operator=operator)
     write_hold(hold, booking)
     audit.record(booking, "created", actor=actor, at=now, to_state=status,

@@ -1,16 +1,17 @@
 """The instrument record as a form: the web, the API and the spreadsheet import validate with it."""
+import re
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    Form,
     FormField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, NumberRange
+from wtforms.validators import NumberRange
 
 from models.instrument import CLOSURE_KINDS, DEFAULT_RULES, SERVICE_MODES, TRACEABILITY
 
@@ -18,8 +19,11 @@ from ..formtools import (
     ChoiceField,
     DateInput,
     DecimalInput,
+    EmailAddress,
     IntegerInput,
     MultiChoiceField,
+    StrictForm,
+    StrictSubform,
     max_length,
     optional,
     positive_decimal,
@@ -27,7 +31,7 @@ from ..formtools import (
     required,
     strip,
 )
-from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, STATUS_WORDS, TRACEABILITY_LABELS
+from ..labels import CLOSURE_KIND_LABELS, MODE_LABELS, NRII_CHOICES, STATUS_WORDS, TRACEABILITY_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 BOOLEAN_TRUE, BOOLEAN_FALSE = ("y", "yes", "on", "true", "1"), ("false", "", "0", "off", "n", "no")
@@ -38,14 +42,14 @@ def _number(minimum, maximum, message=None):
                        message=message or _l("应为 %(min)s 到 %(max)s 之间的整数。", min=minimum, max=maximum))
 
 
-class ContactFields(Form):
+class ContactFields(StrictSubform):
     name = StringField(_l("联系人"), filters=[strip], validators=[optional, max_length(50)])
     phone = StringField(_l("联系电话"), filters=[strip], validators=[optional, max_length(30)])
     email = EmailField(_l("联系邮箱"), filters=[strip], validators=[
-        optional, max_length(254), Email(message=_l("请输入有效的电子邮箱地址。"))])
+        optional, max_length(254), EmailAddress()])
 
 
-class MetrologyFields(Form):
+class MetrologyFields(StrictSubform):
     measurement_range = StringField(_l("测量范围"), filters=[strip], validators=[optional, max_length(200)])
     accuracy = StringField(_l("准确度等级/不确定度"), filters=[strip], validators=[optional, max_length(200)])
     traceability = ChoiceField(_l("溯源方式"), validators=[optional],
@@ -60,7 +64,7 @@ class MetrologyFields(Form):
             raise ValidationError(_l("有效期不能早于检定/校准日期。"))
 
 
-class RulesFields(Form):
+class RulesFields(StrictSubform):
     slot_minutes = IntegerInput(_l("预约时间粒度（分钟）"), default=DEFAULT_RULES["slot_minutes"],
                         validators=[present, _number(5, 240)])
     min_minutes = IntegerInput(_l("最短时长（分钟）"), default=DEFAULT_RULES["min_minutes"],
@@ -108,11 +112,42 @@ class RulesFields(Form):
             raise ValidationError(_l("时间粒度应能整除一天（如 15、30、60 分钟）。"))
 
 
+def _nrii_choices(name):
+    return lambda: [("", "—")] + list(NRII_CHOICES[name].items())
+
+
+class NriiFields(StrictSubform):
+    """The national record's fields (重大科研基础设施和大型科研仪器国家网络管理平台) that nothing else needs."""
+
+    ownership_type = ChoiceField(_l("归属类型"), validators=[optional], choices=_nrii_choices("ownership_type"))
+    acquisition = ChoiceField(_l("仪器来源"), validators=[optional], choices=_nrii_choices("acquisition"))
+    customs_supervised = BooleanField(_l("海关监管"), false_values=BOOLEAN_FALSE)
+    usage_type = ChoiceField(_l("通用/专用"), validators=[optional], choices=_nrii_choices("usage_type"))
+    subject_area = StringField(_l("学科领域"), filters=[strip], validators=[optional, max_length(100)])
+    achievements = TextAreaField(_l("主要成果"), filters=[strip], validators=[optional, max_length(500)])
+    funding_source = ChoiceField(_l("资金来源"), validators=[optional], choices=_nrii_choices("funding_source"))
+    share_mode = ChoiceField(_l("共享模式"), validators=[optional], choices=_nrii_choices("share_mode"))
+    service_url = StringField(_l("服务网址"), filters=[strip], validators=[optional, max_length(200)])
+    postcode = StringField(_l("邮编"), filters=[strip], validators=[optional, max_length(6)])
+
+    def validate_service_url(self, field):
+        if field.data and not re.match(r"^https?://[^\s/]+\.[^\s]+$", field.data):
+            raise ValidationError(_l("请填写以 http:// 或 https:// 开头的网址。"))
+
+    def validate_postcode(self, field):
+        if field.data and not re.fullmatch(r"\d{6}", field.data):
+            raise ValidationError(_l("邮编应为 6 位数字。"))
+
+    def validate_customs_supervised(self, field):
+        if field.raw_data and str(field.raw_data[0]).strip().lower() not in BOOLEAN_TRUE + BOOLEAN_FALSE:
+            raise ValidationError(_l("应为“是”或“否”。"))
+
+
 def mode_choices():
     return [(mode, MODE_LABELS[mode]) for mode in SERVICE_MODES]
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(StrictForm):
     name = StringField(_l("仪器名称"), filters=[strip], validators=[required, max_length(100)])
     name_en = StringField(_l("英文名称"), filters=[strip], validators=[optional, max_length(200)])
     internal_code = StringField(_l("内部编码"), filters=[strip], validators=[optional, max_length(50)])
@@ -121,7 +156,8 @@ class InstrumentForm(FlaskForm):
     country_of_origin = StringField(_l("产地国别"), filters=[strip], validators=[optional, max_length(50)])
     original_value_wan = DecimalInput(_l("原值（万元）"), places=2, validators=[
         optional, positive_decimal(2, maximum=10**8)])
-    commissioned_on = DateInput(_l("启用日期"), format=DATE_FORMATS, validators=[optional])
+    commissioned_on = DateInput(_l("启用日期"), format=DATE_FORMATS, validators=[optional],
+                                earliest=date(1950, 1, 1))  # instruments older than 2000 are still shared
     category_code = StringField(_l("分类编码"), filters=[strip], validators=[required, max_length(6)])
     location = StringField(_l("安放地址"), filters=[strip], validators=[optional, max_length(200)])
     contact = FormField(ContactFields, label=_l("联系方式"))
@@ -137,12 +173,13 @@ class InstrumentForm(FlaskForm):
         optional, positive_decimal(2, maximum=100)])
     rules = FormField(RulesFields, label=_l("预约规则"))
     open_on_holidays = BooleanField(_l("法定节假日开放"))
+    nrii = FormField(NriiFields, label=_l("国家平台信息"))
     status = ChoiceField(_l("状态"), default="active",
                          choices=lambda: [(c, STATUS_WORDS[c]) for c in ("active", "maintenance", "retired")])
 
 
 
-class OpeningHoursForm(FlaskForm):
+class OpeningHoursForm(StrictForm):
     """The week on one page: one text per weekday such as "09:00-12:00, 13:00-17:00"."""
 
     inherit = BooleanField(_l("使用机构默认开放时间"))
@@ -155,7 +192,7 @@ class OpeningHoursForm(FlaskForm):
     day7 = StringField(_l("星期日"), filters=[strip])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(StrictForm):
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     kind = ChoiceField(_l("停机类型"), validators=[required],

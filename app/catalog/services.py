@@ -34,6 +34,9 @@ FIELDS += [(("metrology", key), attr) for key, attr in (
     ("certificate_no", "certificate_no"), ("certified_on", "certified_on"),
     ("valid_until", "calibration_valid_until"), ("certifying_body", "certifying_body"))]
 FIELDS += [(("rules", name), name) for name in DEFAULT_RULES]
+NRII_FIELDS = ("ownership_type", "acquisition", "customs_supervised", "usage_type", "subject_area", "achievements",
+               "funding_source", "share_mode", "service_url", "postcode")
+FIELDS += [(("nrii", name), name) for name in NRII_FIELDS]
 NULLABLE = {"internal_code", "original_value_wan", "commissioned_on", "traceability", "certified_on",
             "calibration_valid_until"}
 
@@ -66,14 +69,16 @@ def _stored(attr, value):
         return None if value in ("", None) else value
     if attr in ("hourly_rate", "sme_discount_percent"):
         return Decimal(0) if value is None else value
-    if attr == "open_on_holidays":
+    if attr in ("open_on_holidays", "customs_supervised"):
         return bool(value)
     return "" if value is None else value
 
 
-def _apply(instrument, data):
-    """Copy validated form data onto the model; returns the names of the fields that changed."""
-    changed = []
+def planned_changes(instrument, data):
+    """[(attribute, current value, new value)] that writing validated form data would make; nothing changes.
+
+    The import's preview and its confirmation both read it, so the counts they show are the same."""
+    planned = []
     for path, attr in FIELDS:
         value = data
         for key in path:
@@ -82,12 +87,18 @@ def _apply(instrument, data):
             continue  # an empty rule keeps its current (or default) value
         value = _stored(attr, value)
         if getattr(instrument, attr) != value:
-            setattr(instrument, attr, value)
-            changed.append(attr)
+            planned.append((attr, getattr(instrument, attr), value))
     if "service_modes" in data and set(data["service_modes"] or []) != set(instrument.service_modes):
-        instrument.service_modes = data["service_modes"] or []
-        changed.append("service_modes")
-    return changed
+        planned.append(("service_modes", instrument.service_modes, list(data["service_modes"] or [])))
+    return planned
+
+
+def _apply(instrument, data):
+    """Copy validated form data onto the model; returns the names of the fields that changed."""
+    planned = planned_changes(instrument, data)
+    for attr, _current, value in planned:
+        setattr(instrument, attr, value)  # service_modes is a property that sets the offers_* flags
+    return [attr for attr, *_ in planned]
 
 
 def editable_payload(instrument=None, as_json=True):
@@ -96,8 +107,10 @@ def editable_payload(instrument=None, as_json=True):
     as_json=False keeps dates and decimals as Python values (to fill a web form).
     """
     source = instrument or Instrument(**DEFAULT_RULES, status="active", open_on_holidays=False,
-                                      hourly_rate=Decimal(0), sme_discount_percent=Decimal(0))
-    payload = {"contact": {}, "metrology": {}, "rules": {}}
+                                      hourly_rate=Decimal(0), sme_discount_percent=Decimal(0),
+                                      **{name: "" for name in NRII_FIELDS if name != "customs_supervised"},
+                                      customs_supervised=False)
+    payload = {"contact": {}, "metrology": {}, "rules": {}, "nrii": {}}
     for path, attr in FIELDS:
         value = getattr(source, attr)
         if as_json and isinstance(value, Decimal):

@@ -1,4 +1,4 @@
-"""Instrument lists in Excel: the template, export, and a two-step import.
+"""Instrument lists in Excel read back: the two-step import (the template and the export: workbook.py).
 
 Import reads the whole file (.xlsx, or .csv in UTF-8 or GBK), validates every row with the
 same form and domain rules as the web and the API, and reports every problem by row and
@@ -9,27 +9,26 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from models import audit, db
 from models.errors import ValidationError
 from models.importing import ImportBatch
-from models.instrument import Instrument
+from models.instrument import NRII_WORDS, Category, Instrument
 
 from ..formtools import field_errors, formdata_from_json
 from ..i18n import join_list
 from ..policy import require_publisher
-from ..sheets import xlsx_row
 from .forms import InstrumentForm
-from .services import _apply, category_codes, domain_errors, editable_payload, merged
+from .services import FIELDS, _apply, category_codes, domain_errors, editable_payload, merged, planned_changes
 
 MAX_ROWS = 5000
 MAX_BLANK_RUN = 1000
@@ -42,7 +41,7 @@ COLUMNS = [
     ("内部编码", ("internal_code",), "text", 14), ("规格型号", ("model",), "text", 16),
     ("生产制造商", ("manufacturer",), "text", 18), ("产地国别", ("country_of_origin",), "text", 10),
     ("原值（万元）", ("original_value_wan",), "number", 12), ("启用日期", ("commissioned_on",), "date", 12),
-    ("分类编码", ("category_code",), "text", 10), ("安放地址", ("location",), "text", 24),
+    ("分类编码", ("category_code",), "category", 10), ("安放地址", ("location",), "text", 24),
     ("主要技术指标", ("specs",), "text", 36), ("主要功能", ("functions",), "text", 30),
     ("服务内容", ("service_content",), "text", 24), ("对外开放共享规定", ("sharing_rules",), "text", 30),
     ("测量范围", ("metrology", "measurement_range"), "text", 18),
@@ -63,12 +62,22 @@ COLUMNS += [
     ("自主上机须取得资格", ("rules", "requires_qualification"), "yesno", 12),
     ("资格失效天数", ("rules", "qualification_lapse_days"), "integer", 12),
 ]
+# The national record (NRII) ------------------------------------------------------------------
+COLUMNS += [
+    ("归属类型", ("nrii", "ownership_type"), "nrii", 14), ("仪器来源", ("nrii", "acquisition"), "nrii", 10),
+    ("海关监管", ("nrii", "customs_supervised"), "yesno", 10), ("通用/专用", ("nrii", "usage_type"), "nrii", 10),
+    ("学科领域", ("nrii", "subject_area"), "text", 16), ("主要成果", ("nrii", "achievements"), "text", 30),
+    ("资金来源", ("nrii", "funding_source"), "nrii", 10), ("共享模式", ("nrii", "share_mode"), "nrii", 10),
+    ("服务网址", ("nrii", "service_url"), "text", 24), ("邮编", ("nrii", "postcode"), "text", 8),
+]
 YES_NO = {"是": True, "否": False}
 # ------------------------------------------------------------------------------------------
 HEADERS = [c[0] for c in COLUMNS]
 SHEETS = {"instructions": "填写说明", "codes": "分类编码"}  # the template's reference sheets
 REQUIRED = {"仪器名称", "内部编码", "分类编码"}
 HEADER_OF_PATH = {".".join(path): header for header, path, *_ in COLUMNS}
+HEADER_OF_ATTR = {attr: HEADER_OF_PATH[".".join(path)] for path, attr in FIELDS if ".".join(path) in HEADER_OF_PATH}
+HEADER_OF_ATTR["service_modes"] = "服务方式"
 TRACEABILITY_WORDS = {"检定": "verification", "校准": "calibration", "自校": "self_calibration"}
 MODE_WORDS = {"占用共享": "self_operated", "技术共享": "assisted", "代检代测": "test_by_proxy",
               "实验外包": "outsourced_testing"}
@@ -76,6 +85,7 @@ STATUS_WORDS = {"在用": "active", "维修中": "maintenance", "维修": "maint
                 "停用": "retired"}
 WORD_OF = {**{v: k for k, v in TRACEABILITY_WORDS.items()}, **{v: k for k, v in MODE_WORDS.items()},
            "active": "在用", "maintenance": "维修中", "retired": "已停用"}
+NRII_CODES = {name: {word: code for code, word in words.items()} for name, words in NRII_WORDS.items()}
 
 
 class FileProblem(ValidationError):
@@ -132,7 +142,7 @@ def _bounded_rows(rows):
     """Rows until a long run of blank ones (formatting to the sheet's end, not data); refuse too many."""
     kept, blank_run, filled = [], 0, 0
     for row in rows:
-        blank_run = 0 if any(_cell_text(cell) for cell in row) else blank_run + 1
+        blank_run = 0 if any(cell_text(cell) for cell in row) else blank_run + 1
         if blank_run > MAX_BLANK_RUN:
             break
         filled += not blank_run
@@ -156,7 +166,7 @@ def _header_map(header):
     return {name: index for index, name in enumerate(names) if name}
 
 
-def _cell_text(value):
+def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -182,14 +192,25 @@ def _read_cell(kind, text):
     return text
 
 
-def _row_payload(cells, columns):
+def _category_code(text, names):
+    """A category given by its code or by its name (“光谱仪器”, or “010100 光谱仪器” as the dropdown shows)."""
+    code = text.split()[0] if text and text.split()[0].isdigit() else text
+    return names.get(code, code)
+
+
+def _row_payload(cells, columns, category_names=None):
     payload = {}
     for header, path, kind, _width in COLUMNS:
         if header not in columns:
             continue
         index = columns[header]
-        text = _cell_text(cells[index] if index < len(cells) else None)
-        value = _read_cell(kind, text)
+        text = cell_text(cells[index] if index < len(cells) else None)
+        if kind == "category":
+            value = _category_code(text, category_names or {})
+        elif kind == "nrii":
+            value = NRII_CODES[path[-1]].get(text, text)
+        else:
+            value = _read_cell(kind, text)
         if value is None:
             continue
         target = payload
@@ -201,34 +222,83 @@ def _row_payload(cells, columns):
 
 # Validating -------------------------------------------------------------------------------
 
-def validate_file(institution_id, filename, data):
+@dataclass
+class Layout:
+    """How a file's rows become instrument payloads: the catalog's own columns, or another layout (the national
+    record, app/exchange/importing.py). `payload(cells, columns, category_names)` gives one row's changes;
+    `column_of` names the column of a payload path in the file's words; `check(cells, columns)` adds the row's
+    own problems ({path: message})."""
+
+    header_map: Callable
+    payload: Callable
+    column_of: dict
+    check: Callable = lambda cells, columns: {}
+
+
+CATALOG = Layout(header_map=_header_map, payload=_row_payload, column_of=HEADER_OF_PATH)
+
+
+def validate_file(institution_id, filename, data, layout=CATALOG):
     """Every row checked; returns (rows, errors) where errors are {row, column, message}."""
     header, raw_rows = read_table(filename, data)
-    columns = _header_map(header)
-    raw_rows = [(n, r) for n, r in enumerate(raw_rows, start=2) if any(_cell_text(c) for c in r)]
+    columns = layout.header_map(header)
+    raw_rows = [(n, r) for n, r in enumerate(raw_rows, start=2) if any(cell_text(c) for c in r)]
     if not raw_rows:
         raise FileProblem(_l("文件中没有数据行。"))
     if len(raw_rows) > MAX_ROWS:
         raise FileProblem(_l("一次最多导入 %(n)d 行，请分批上传。", n=MAX_ROWS))
     existing = {i.internal_code: i for i in db.session.scalars(sa.select(Instrument).where(
         Instrument.institution_id == institution_id, Instrument.internal_code.is_not(None)))}
-    known = category_codes()
+    known, names = category_codes(), category_names()
     seen, rows, errors = {}, [], []
     for row_no, cells in raw_rows:
-        changes = _row_payload(cells, columns)
+        changes = layout.payload(cells, columns, names)
         code = changes.get("internal_code") or ""
         target = existing.get(code)
         payload = merged(editable_payload(target), changes)
-        row_errors = _row_errors(payload, institution_id, target, known, existing)
+        row_errors, form = _row_errors(payload, institution_id, target, known, existing)
+        for path, message in layout.check(cells, columns).items():
+            row_errors.setdefault(path, str(message))
         if not code:
             row_errors.setdefault("internal_code", str(_l("请填写内部编码（用于再次导入时更新该仪器）。")))
         elif code in seen:
             row_errors.setdefault("internal_code", str(_l("与第 %(row)d 行的内部编码重复。", row=seen[code])))
         seen.setdefault(code, row_no)
         for path, message in row_errors.items():
-            errors.append({"row": row_no, "column": HEADER_OF_PATH.get(path, ""), "message": message})
-        rows.append({"row": row_no, "payload": payload, "instrument_id": target.id if target else None})
+            errors.append({"row": row_no, "column": layout.column_of.get(path, ""), "message": message})
+        action, planned = _plan(target, form.data) if not row_errors else ("create" if target is None else "update", [])
+        rows.append({"row": row_no, "payload": payload, "instrument_id": target.id if target else None,
+                     "action": action, "changes": planned})
     return rows, errors
+
+
+def category_names():
+    """{name: code} of every category, to read a category given by name."""
+    return {name: code for code, name in db.session.execute(sa.select(Category.code, Category.name))}
+
+
+def _plan(target, data):
+    """What confirming this row will do: ("create" | "update" | "unchanged", [[column, old, new], ...])."""
+    if target is None:
+        return "create", []
+    planned = [[HEADER_OF_ATTR.get(attr, attr), shown(attr, old), shown(attr, new)]
+               for attr, old, new in planned_changes(target, data)]
+    return ("update" if planned else "unchanged"), planned
+
+
+def shown(attr, value):
+    """A value as the spreadsheet writes it, for the preview's “old → new”."""
+    if attr == "service_modes":
+        return "、".join(WORD_OF.get(m, m) for m in value or [])
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if attr in NRII_WORDS:
+        return NRII_WORDS[attr].get(value, value)
+    return WORD_OF.get(value, value) if attr in ("traceability", "status") else ("" if value is None else str(value))
 
 
 def _row_errors(payload, institution_id, target, known, existing):
@@ -239,19 +309,19 @@ def _row_errors(payload, institution_id, target, known, existing):
     domain = domain_errors(form.data, institution_id, target.id if target else None, known, taken)
     for key, message in domain.items():
         errors.setdefault(key, str(message))
-    return errors
+    return errors, form
 
 
-def stage(actor, filename, data, now):
+def stage(actor, filename, data, now, layout=CATALOG):
     """Validate a file and keep the result for preview. Nothing is written to the catalog."""
     require_publisher(actor)
-    rows, errors = validate_file(actor.organization_id, filename, data)
+    rows, errors = validate_file(actor.organization_id, filename, data, layout)
     batch = ImportBatch(
         institution_id=actor.organization_id, created_by_id=actor.id, created_at=now,
         filename=(filename or "")[:200], status="invalid" if errors else "validated", rows=rows,
         errors=errors[:2000], error_count=len(errors),
-        create_count=sum(1 for r in rows if r["instrument_id"] is None),
-        update_count=sum(1 for r in rows if r["instrument_id"] is not None),
+        create_count=sum(1 for r in rows if r["action"] == "create"),
+        update_count=sum(1 for r in rows if r["action"] == "update"),
     )
     db.session.add(batch)
     db.session.flush()
@@ -271,6 +341,8 @@ def commit_batch(actor, batch, now):
         Instrument.id.in_([r["instrument_id"] for r in rows if r["instrument_id"]])))}
     created, updated = [], []
     for row in rows:
+        if row.get("action") == "unchanged":
+            continue
         form = InstrumentForm(formdata=MultiDict(formdata_from_json(row["payload"])), meta={"csrf": False})
         form.validate()
         if row["instrument_id"]:
@@ -305,82 +377,7 @@ def _revalidate(batch):
         if (target.id if target else None) != row["instrument_id"]:
             errors.append(row["row"])
             continue
-        if _row_errors(row["payload"], batch.institution_id, target, known, existing):
-            errors.append(row["row"])
+        problems, form = _row_errors(row["payload"], batch.institution_id, target, known, existing)
+        if problems or (row.get("action") and _plan(target, form.data) != (row["action"], row["changes"])):
+            errors.append(row["row"])  # invalid now, or it would no longer do what the preview said
     return batch.rows, errors
-
-
-# Writing ----------------------------------------------------------------------------------
-
-def _workbook_with_header(title):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(HEADERS)
-    for index, (header, _path, _kind, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="FFFFFF" if header in REQUIRED else "000000")
-        cell.fill = PatternFill("solid", fgColor="0B4F9C" if header in REQUIRED else "DCE6F2")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    return book, sheet
-
-
-def _instructions(book, categories):
-    notes = book.create_sheet(SHEETS["instructions"])
-    notes.append(["列", "说明"])
-    guide = {
-        "仪器名称": "必填，100字以内", "内部编码": "必填，本机构内唯一；再次导入时按此更新已有仪器",
-        "分类编码": "必填，见“分类编码”表", "原值（万元）": "数字，最多两位小数", "启用日期": "YYYY-MM-DD",
-        "主要技术指标": "500字以内", "主要功能": "300字以内", "服务内容": "200字以内",
-        "对外开放共享规定": "500字以内", "溯源方式": "检定、校准或自校", "检定/校准日期": "YYYY-MM-DD",
-        "有效期至": "YYYY-MM-DD；过期后不可预约", "收费标准（元/小时）": "数字，不能为负",
-        "中小企业优惠（%）": "0–100", "服务方式": "占用共享、技术共享、代检代测、实验外包，用顿号分隔",
-        "状态": "在用、维修中或已停用；空白为在用",
-        "自主上机须取得资格": "是或否；空白为是（企业用户须通过培训取得独立上机资格才能自主上机）",
-        "资格失效天数": "1–3650 的整数；连续这么多天未自主上机，资格失效；空白为 180",
-    }
-    for header in HEADERS:
-        notes.append([header, guide.get(header, "选填")])
-    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 60
-    codes = book.create_sheet(SHEETS["codes"])
-    codes.append(["分类编码", "分类名称", "上级编码"])
-    for category in categories:
-        codes.append([category.code, category.name, category.parent_code or ""])
-    codes.column_dimensions["B"].width = 24
-
-
-def template_workbook(categories):
-    book, _sheet = _workbook_with_header("仪器")
-    _instructions(book, categories)
-    return _save(book)
-
-
-def export_workbook(instruments, categories):
-    book, sheet = _workbook_with_header("仪器")
-    for instrument in instruments:
-        payload = editable_payload(instrument)
-        row = []
-        for _header, path, kind, _width in COLUMNS:
-            value = payload
-            for key in path:
-                value = value.get(key) if isinstance(value, dict) else None
-            if kind == "modes":
-                value = "、".join(WORD_OF.get(m, m) for m in value or [])
-            elif kind == "yesno":
-                value = "是" if value else "否"
-            elif kind in ("traceability", "status"):
-                value = WORD_OF.get(value, value or "")
-            elif kind == "number" and value not in (None, ""):
-                value = float(value)
-            row.append(value if value is not None else "")
-        sheet.append(xlsx_row(sheet, row))
-    _instructions(book, categories)
-    return _save(book)
-
-
-def _save(book):
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from models import District, Organization, db
@@ -11,15 +11,19 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
 
 from .. import clock
+from ..availability.services import next_free
 from ..availability.week import first_open_week, week_grid
 from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
 from ..policy import get_in_scope, parse_id, scoped
 from ..qualifications import services as qualifications
+from . import photos
 from . import search as catalog_search
 
 bp = Blueprint("catalog", __name__)
+YEAR_SECONDS = 365 * 24 * 3600
+bp.add_app_template_filter(catalog_search.highlight, "highlight")
 
 
 def _actor():
@@ -42,10 +46,35 @@ def search():
     filters = _filters(request.args)
     today = local_today(clock.now())
     page, per_page = page_args(request.args)
-    result = paginate(catalog_search.search(_actor(), filters, today), page, per_page, key=Instrument.id)
+    groups = catalog_search.expand(filters.q)
+    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
+    now = clock.now()
     return render_template(
-        "catalog/search.html", page=result, filters=filters, today=today,
+        "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
+        cover=photos.first_photos([i.id for i in result.items]),
+        next_free=_next_free_slots(result.items, now),
+        facets=catalog_search.facets(_actor(), filters, today, groups),
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
+
+
+NEXT_FREE_SECONDS = 60
+NEXT_FREE_CACHE = "catalog_next_free"  # app.extensions: (instrument id, minute) → its next free slot, per worker
+
+
+def _next_free_slots(instruments, now):
+    """The cards' next free slots from the one availability function, each reused for a minute (the booking
+    form checks again); without it a catalog page costs twenty timelines."""
+    bucket = int(now.timestamp()) // NEXT_FREE_SECONDS
+    cache = current_app.extensions.setdefault(NEXT_FREE_CACHE, {})
+    if len(cache) > 5000 or any(key[1] != bucket for key in list(cache)[:1]):
+        cache.clear()
+    slots = {}
+    for instrument in instruments:
+        key = (instrument.id, bucket)
+        if key not in cache:
+            cache[key] = next_free(instrument, now)
+        slots[instrument.id] = cache[key]
+    return slots
 
 
 @bp.get("/instruments/<int:instrument_id>")
@@ -55,11 +84,11 @@ def instrument(instrument_id):
     closures = db.session.scalars(sa.select(Closure).where(
         Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
     staff = current_user.is_authenticated and current_user.is_staff_of(found.institution_id)
-    monday = _monday(request.args.get("week"))
+    monday, hours = _monday(request.args.get("week")), weekly_hours(found)
     if monday is None:
-        monday, rows, days = first_open_week(found, now, staff=staff)
+        monday, rows, days = first_open_week(found, now, staff=staff, week=hours)
     else:
-        rows, days = week_grid(found, monday, now, staff=staff)
+        rows, days = week_grid(found, monday, now, staff=staff, week=hours)
     form = booking_form(found, formdata=None)
     for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
         getattr(form, name).data = request.args.get(name, "")
@@ -68,10 +97,25 @@ def instrument(instrument_id):
     if standing is not None:  # never offer self-operated use to someone not qualified for it
         form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
-                           hours=weekly_hours(found), closures=closures, rows=rows, days=days, monday=monday,
+                           hours=hours, closures=closures, rows=rows, days=days, monday=monday,
                            labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
-                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now))
+                           next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now),
+                           photos=photos.photos_of(found.id))
+
+
+@bp.get("/instruments/<int:instrument_id>/photos/<int:photo_id>.jpg")
+def photo(instrument_id, photo_id):
+    """A photo, cached by browsers and proxies for a year: a photo's file never changes (a new one is a new id)."""
+    found = get_in_scope(Instrument, instrument_id, _actor())
+    picture = photos.photo_of(found, photo_id)
+    size = "card" if request.args.get("size") == "card" else "large"
+    response = send_file(photos.path_of(current_app.config["UPLOAD_DIR"], picture, size), mimetype="image/jpeg",
+                         conditional=True, max_age=YEAR_SECONDS)
+    public = found.status != "retired" and found.institution.approved
+    response.cache_control.public, response.cache_control.private = public, not public
+    response.cache_control.immutable = True
+    return response
 
 
 def _monday(text):

@@ -14,8 +14,9 @@ from models.instrument import Instrument
 from models.timeutil import local_today
 
 from .. import clock
-from ..catalog import spreadsheet
+from ..catalog import spreadsheet, workbook
 from ..catalog.search import categories
+from ..exchange import importing
 from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +28,7 @@ def _xlsx(data, name):
 
 @bp.get("/instruments/template.xlsx")
 def template():
-    return _xlsx(spreadsheet.template_workbook(categories()), "仪器导入模板.xlsx")
+    return _xlsx(workbook.template_workbook(categories()), "仪器导入模板.xlsx")
 
 
 @bp.get("/instruments/export.xlsx")
@@ -35,7 +36,7 @@ def export():
     instruments = db.session.scalars(sa.select(Instrument).where(
         Instrument.institution_id == current_user.organization_id).order_by(Instrument.internal_code, Instrument.id))
     day = local_today(clock.now()).isoformat()
-    return _xlsx(spreadsheet.export_workbook(instruments, categories()), f"仪器目录-{day}.xlsx")
+    return _xlsx(workbook.export_workbook(instruments, categories()), f"仪器目录-{day}.xlsx")
 
 
 def _recent_batches():
@@ -64,7 +65,11 @@ def upload():
     if len(data) > limit:
         return _upload_page(_("文件过大：一次最多上传 %(mb)s MB。", mb=limit // (1024 * 1024)), 413)
     try:
-        batch = spreadsheet.stage(current_user, upload.filename, data, clock.now())
+        if request.form.get("layout") == "national":
+            base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+            batch = importing.stage(current_user, upload.filename, data, clock.now(), base_url)
+        else:
+            batch = spreadsheet.stage(current_user, upload.filename, data, clock.now())
     except spreadsheet.FileProblem as problem:
         return _upload_page(problem.message, 422)
     db.session.commit()

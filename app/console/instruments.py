@@ -13,6 +13,7 @@ from .. import clock
 from ..catalog import services as catalog
 from ..catalog.forms import InstrumentForm
 from ..catalog.search import categories
+from ..exchange import services as exchange
 from ..pagination import page_args, paginate
 from ..policy import managed_instrument
 from ..web import show_errors
@@ -31,7 +32,7 @@ def instruments():
     page, per_page = page_args(request.args, 50)
     result = paginate(stmt.order_by(Instrument.internal_code, Instrument.id), page, per_page)
     return render_template("console/instruments.html", page=result, status=status, q=q,
-                           today=local_today(clock.now()))
+                           today=local_today(clock.now()), missing=exchange.missing_of(result.items))
 
 
 def _render_form(form, instrument=None, status=200):

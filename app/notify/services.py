@@ -4,6 +4,7 @@ A feature calls notify(...) next to the change that causes it; the caller's sing
 stores both or neither. The scheduler delivers e-mail later (app/notify/mailer.py).
 """
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from models import Notification, User, db
 from models.errors import NotFound
@@ -26,8 +27,9 @@ def mail_to(address, locale, kind, **payload):
 
 def notify_organization(organization_id, kind, *, exclude=None, **payload):
     """Every active member of an organisation (e.g. all staff of an institution)."""
-    users = db.session.scalars(
+    users = db.session.scalars(  # the users only: not their organisation and its district (eager by default)
         sa.select(User).where(User.organization_id == organization_id, User.active.is_(True))
+        .options(lazyload(User.organization))
     ).all()
     return [notify(user, kind, **payload) for user in users if user is not exclude]
 

@@ -1,8 +1,7 @@
 """The 委托单 as a form (web and API), and the institution's forms along the way."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import NumberRange
 
 from models.order import DISPOSALS, KINDS
@@ -12,6 +11,8 @@ from ..formtools import (
     DateInput,
     DecimalInput,
     IntegerInput,
+    StrictForm,
+    StrictSubform,
     max_length,
     optional,
     positive_decimal,
@@ -22,7 +23,7 @@ from ..formtools import (
 from ..labels import DISPOSAL_LABELS, MODE_LABELS
 
 
-class SampleFields(Form):
+class SampleFields(StrictSubform):
     name = StringField(_l("样品名称"), filters=[strip], validators=[required, max_length(100)])
     model = StringField(_l("规格型号"), filters=[strip], validators=[optional, max_length(100)])
     quantity = IntegerInput(_l("数量"), validators=[present, NumberRange(min=1, max=100000,
@@ -32,13 +33,13 @@ class SampleFields(Form):
                            choices=lambda: [(d, DISPOSAL_LABELS[d]) for d in DISPOSALS])
 
 
-class ItemFields(Form):
+class ItemFields(StrictSubform):
     name = StringField(_l("检测项目"), filters=[strip], validators=[optional, max_length(100)])
     standard = StringField(_l("检测依据（标准）"), filters=[strip], validators=[optional, max_length(100)],
                            description=_l("如 GB/T 10125-2021"))
 
 
-class OrderForm(FlaskForm):
+class OrderForm(StrictForm):
     kind = ChoiceField(_l("委托类型"), default="test_by_proxy", validators=[required],
                        choices=lambda: [(k, MODE_LABELS[k]) for k in KINDS])
     institution_id = IntegerInput(_l("检测机构"), validators=[present])
@@ -53,7 +54,7 @@ class OrderForm(FlaskForm):
     confidential = BooleanField(_l("保密委托（监管部门统计时不显示名称与样品）"))
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(StrictForm):
     amount = DecimalInput(_l("报价（元）"), places=2, validators=[present, positive_decimal(2, maximum=10**8)])
     turnaround_days = IntegerInput(_l("检测周期（天）"), validators=[present, NumberRange(
         min=1, max=365, message=_l("检测周期应为 1 到 365 天。"))])
@@ -61,19 +62,19 @@ class QuoteForm(FlaskForm):
     note = TextAreaField(_l("说明"), filters=[strip], validators=[optional, max_length(500)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(StrictForm):
     report_no = StringField(_l("报告编号"), filters=[strip], validators=[required, max_length(50)])
     file = FileField(_l("报告文件（PDF）"))
 
 
-class WorkForm(FlaskForm):
+class WorkForm(StrictForm):
     instrument_id = ChoiceField(_l("仪器"), coerce=int, choices=[], validators=[required])
     start = StringField(_l("开始时间"), filters=[strip], validators=[required])
     end = StringField(_l("结束时间"), filters=[strip], validators=[required])
     note = StringField(_l("说明"), filters=[strip], validators=[optional, max_length(200)])
 
 
-class SampleDeliveryForm(FlaskForm):
+class SampleDeliveryForm(StrictForm):
     """Where and how enterprises deliver samples to the institution."""
 
     sample_address = StringField(_l("送样地址"), filters=[strip], validators=[optional, max_length(200)])

@@ -4,7 +4,6 @@ They check shape (a number, a date, a length); the services check the rules (an 
 amount, validity ≤ 92 days, the yearly cap, a valid 纳税人识别号).
 """
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import NumberRange
 
@@ -15,6 +14,7 @@ from ..formtools import (
     DateInput,
     DecimalInput,
     IntegerInput,
+    StrictForm,
     max_length,
     positive_decimal,
     present,
@@ -24,21 +24,21 @@ from ..formtools import (
 from ..labels import INVOICE_KIND_LABELS
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(StrictForm):
     amount = DecimalInput(_l("调整后的金额（元）"), places=2, validators=[present, positive_decimal(2)])
     reason = TextAreaField(_l("申请原因"), filters=[strip], validators=[required, max_length(500)],
                            description=_l("如：仪器中途故障停机半小时"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(StrictForm):
     reason = TextAreaField(_l("原因"), filters=[strip], validators=[max_length(500)])
 
 
-class PaidForm(FlaskForm):
+class PaidForm(StrictForm):
     paid_on = DateInput(_l("付款日期"), format=["%Y-%m-%d"], validators=[required])
 
 
-class InvoiceRequestForm(FlaskForm):
+class InvoiceRequestForm(StrictForm):
     title = StringField(_l("发票抬头"), filters=[strip], validators=[required, max_length(100)])
     tax_no = StringField(_l("纳税人识别号"), filters=[strip], validators=[required, max_length(20)],
                          description=_l("统一社会信用代码，或 15 位、20 位税号"))
@@ -47,12 +47,12 @@ class InvoiceRequestForm(FlaskForm):
     email = StringField(_l("接收发票的电子邮箱"), filters=[strip], validators=[required, max_length(254)])
 
 
-class IssueInvoiceForm(FlaskForm):
+class IssueInvoiceForm(StrictForm):
     invoice_no = StringField(_l("发票号码"), filters=[strip], validators=[required, max_length(40)])
     issued_on = DateInput(_l("开票日期"), format=["%Y-%m-%d"], validators=[required])
 
 
-class VoucherForm(FlaskForm):
+class VoucherForm(StrictForm):
     uscc = StringField(_l("企业统一社会信用代码"), filters=[strip], validators=[required, max_length(20)])
     amount = DecimalInput(_l("额度（元）"), places=2, validators=[present, positive_decimal(2, allow_zero=False,
                                                                                             maximum=10**8)])
@@ -65,5 +65,5 @@ class VoucherForm(FlaskForm):
                             description=_l("如：2026 年浦东新区中小企业科技创新券"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(StrictForm):
     reason = TextAreaField(_l("撤销原因"), filters=[strip], validators=[required, max_length(500)])

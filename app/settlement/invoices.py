@@ -4,7 +4,6 @@ One request covers open charges of one institution; a charge is in at most one r
 moves its charges to `invoiced`; payment is then recorded per charge (charges.mark_paid).
 """
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
@@ -14,6 +13,7 @@ from models.settlement import INVOICE_KINDS, Charge, InvoiceRequest
 from models.timeutil import local_today
 from models.uscc import normalize_uscc, taxpayer_number_error
 
+from ..formtools import email_problem
 from ..notify.services import notify, notify_organization
 from ..policy import scoped
 
@@ -31,11 +31,9 @@ def _check_details(data):
         fields["tax_no"] = problem
     if data.get("kind") not in INVOICE_KINDS:
         fields["kind"] = _l("发票类型应为普票（normal）或专票（special）。")
-    try:
-        email = validate_email(data.get("email") or "", check_deliverability=False).normalized
-    except EmailNotValidError:
+    email = (data.get("email") or "").strip() if isinstance(data.get("email"), str) else ""
+    if email_problem(email):
         fields["email"] = _l("请填写有效的电子邮箱，发票将发送到这里。")
-        email = ""
     if fields:
         raise ValidationError(fields=fields)
     return {"title": title, "tax_no": tax_no, "kind": data["kind"], "email": email}

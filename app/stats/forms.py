@@ -1,6 +1,5 @@
 """The pilot's manual columns (200-character limits), for the page and the API."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import NumberRange
 
@@ -8,6 +7,7 @@ from ..formtools import (
     DecimalInput,
     IntegerInput,
     MultiChoiceField,
+    StrictForm,
     max_length,
     optional,
     positive_decimal,
@@ -18,7 +18,7 @@ from ..formtools import (
 LIMIT = 200
 
 
-class PilotForm(FlaskForm):
+class PilotForm(StrictForm):
     name = StringField(_l("试点项目名称"), filters=[strip], validators=[required, max_length(100)])
     institution_ids = MultiChoiceField(_l("参与服务的技术机构"), coerce=int, choices=[])
     basic_info = TextAreaField(_l("基本情况（200字以内）"), filters=[strip], validators=[optional, max_length(LIMIT)])

@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 
-from ..formtools import ChoiceField, max_length, optional, required, strip
+from ..formtools import ChoiceField, StrictForm, max_length, optional, required, strip
 
 
-class DayForm(FlaskForm):
+class DayForm(StrictForm):
     day = DateField(_l("日期"), validators=[required])
     kind = ChoiceField(_l("类型"), validators=[required],
                        choices=lambda: [("holiday", _l("法定节假日（休息）")), ("workday", _l("调休上班日"))])

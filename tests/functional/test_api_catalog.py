@@ -203,3 +203,36 @@ def test_institutions_lists_only_approved_ones(api, world, create_org):
     body = api().get(f"/institutions/{world.institution_a.id}").get_json()
     assert body["cma_no"] and body["district_code"] == "310115"
     assert api().get(f"/institutions/{world.enterprise_a.id}").status_code == 404
+
+
+NRII = {"ownership_type": "single", "acquisition": "purchased", "customs_supervised": True, "usage_type": "general",
+        "subject_area": "材料科学", "achievements": "支撑企业新产品研发 12 项", "funding_source": "local",
+        "share_mode": "external", "service_url": "https://example.cn/i/1", "postcode": "201203"}
+
+
+def test_the_national_record_fields_are_written_and_read_through_the_api(api, world):
+    lab = api(world.lab_a)
+    body = lab.post("/instruments", json={"name": "仪器", "category_code": "010100", "nrii": NRII}).get_json()
+    assert body["nrii"] == NRII
+    response = lab.patch(f"/instruments/{body['id']}", json={"nrii": {"postcode": "2012", "share_mode": "public"}})
+    assert response.status_code == 422
+    assert {"nrii.postcode", "nrii.share_mode"} <= set(response.get_json()["error"]["fields"])
+    assert lab.patch(f"/instruments/{body['id']}", json={"nrii": {"share_mode": "internal"}}).get_json()["nrii"] == \
+        dict(NRII, share_mode="internal")
+
+
+def test_the_console_form_keeps_the_national_record_fields(sign_in, world, create_instrument):
+    instrument = create_instrument(world.institution_a, name="仪器", acquisition="donated")
+    client = sign_in(world.lab_a)
+    html = client.get(f"/console/instruments/{instrument.id}/edit").get_data(as_text=True)
+    assert 'data-testid="nrii-fields"' in html and '<option selected value="donated">' in html
+
+
+def test_search_answers_facets_when_asked(api, world, create_instrument):
+    create_instrument(world.institution_a, name="原子吸收光谱仪", category_code="010100")
+    create_instrument(world.institution_b, name="火花直读光谱仪", category_code="010100")
+    body = api().get("/instruments?q=光谱仪&district=310115&facets=1").get_json()
+    assert body["total"] == 1
+    assert {d["code"]: d["count"] for d in body["facets"]["district"]} == {"310112": 1, "310115": 1}
+    assert body["facets"]["category"] == [{"code": "010000", "name": "分析仪器", "count": 1}]
+    assert "facets" not in api().get("/instruments?q=光谱仪").get_json()

@@ -93,9 +93,9 @@ def test_the_public_instrument_page_tells_an_sme_everything(client, world, creat
 
 def test_the_catalog_page_searches(client, world, create_instrument):
     create_instrument(world.institution_a, name="原子吸收光谱仪")
-    create_instrument(world.institution_b, name="盐雾试验箱")
+    create_instrument(world.institution_b, name="盐雾试验箱", category_code="120100")
     html = page(client.get("/instruments?q=光谱"))
-    assert "原子吸收光谱仪" in html and "盐雾试验箱" not in html
+    assert "原子吸收<mark>光谱</mark>仪" in html and "盐雾试验箱" not in html
     assert re.search(r"共找到 1 台仪器", html)
 
 
@@ -103,3 +103,13 @@ def test_institution_pages_list_their_instruments(client, world, create_instrume
     create_instrument(world.institution_b, name="盐雾试验箱")
     assert "乙检测公司" in page(client.get("/institutions"))
     assert "盐雾试验箱" in page(client.get(f"/institutions/{world.institution_b.id}"))
+
+
+def test_the_catalog_card_shows_the_next_free_slot(client, world, create_instrument):
+    from datetime import date
+
+    create_instrument(world.institution_a, name="原子吸收光谱仪", lead_minutes=60, calibration_valid_until=date(2027, 1, 1))
+    create_instrument(world.institution_a, name="旧光谱仪", calibration_valid_until=date(2025, 1, 1))
+    html = page(client.get("/instruments?q=光谱"))
+    assert html.count('data-testid="next-free"') == 1  # the uncalibrated one has none
+    assert "最近可约：2026-03-02 10:00" in html

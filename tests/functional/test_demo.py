@@ -156,3 +156,58 @@ def test_the_demo_figures_add_up_on_every_page(demo, now):
     table = build(now.year)
     assert table["total"][8] <= sum(row[8] for row in table["rows"])
     assert table["total"][8] <= city["service_count"] and table["total"][9] <= city["enterprises_served"]
+@pytest.mark.parametrize("q,expected", [
+    ("扫描电镜", {"场发射扫描电子显微镜"}),
+    ("SEM", {"场发射扫描电子显微镜"}),
+    ("CMM", {"三坐标测量机"}),  # in both demo institutions and the history's
+    ("拉力", {"电子万能材料试验机", "万能材料试验机"}),
+    ("RoHS", {"波长色散 X 射线荧光光谱仪", "X 射线荧光光谱仪"}),
+    ("GC-MS", {"气相色谱-质谱联用仪"}),
+    ("HPLC", {"高效液相色谱仪"}),
+    ("EMC", {"电磁兼容抗扰度测试系统", "电磁兼容测试系统"}),
+])
+def test_searching_the_demo_finds_what_users_mean(demo, q, expected):
+    items = demo.test_client().get("/api/v1/instruments", query_string={"q": q, "per_page": 100}).get_json()["items"]
+    names = {i["name"] for i in items}
+    assert expected <= names, q
+    assert items[0]["name"] in expected  # the instrument meant comes first
+
+
+def test_searching_the_demo_for_spectrometers_in_pudong_finds_only_pudongs(demo):
+    items = demo.test_client().get("/api/v1/instruments", query_string={"q": "光谱仪 浦东", "per_page": 100}).get_json()["items"]
+    names = {i["name"] for i in items}
+    assert {"电感耦合等离子体发射光谱仪", "原子吸收光谱仪", "傅里叶变换红外光谱仪"} <= names
+    assert "火花直读光谱仪" not in names  # 闵行
+    assert all(i["institution"]["district_code"] == "310115" for i in items)
+
+
+def test_the_demo_catalog_page_highlights_and_counts_facets(demo):
+    page = demo.test_client().get("/instruments", query_string={"q": "SEM"}).get_data(as_text=True)
+    assert "场发射<mark>扫描电子显微镜</mark>" in page
+    assert 'data-facet="district-310115"' in page
+
+
+@pytest.mark.parametrize("email", ["lab@demo.local", "lab2@demo.local"])
+def test_each_demo_institutions_export_imports_back_with_no_problem_and_no_change(demo, email, now):
+    from app.catalog import spreadsheet, workbook
+    from app.catalog.search import categories
+    from models import Instrument
+
+    lab = db.session.scalar(sa.select(User).where(User.email == email))
+    instruments = db.session.scalars(sa.select(Instrument).where(Instrument.institution_id == lab.organization_id)).all()
+    try:
+        batch = spreadsheet.stage(lab, "export.xlsx", workbook.export_workbook(instruments, categories()), now)
+        assert (batch.error_count, batch.create_count, batch.update_count) == (0, 0, 0), batch.errors[:3]
+        assert len(batch.rows) == len(instruments) and {r["action"] for r in batch.rows} == {"unchanged"}
+    finally:
+        db.session.rollback()
+
+
+def test_the_demo_instruments_carry_the_national_record_and_the_check_names_what_lacks(demo):
+    from app.exchange import services as exchange
+    from models import Organization
+
+    lab = db.session.scalar(sa.select(Organization).where(Organization.name.like("上海浦江计量%")))
+    found = exchange.check(lab, "http://localhost")
+    assert found and all(missing in ([], ["funds"]) for _i, missing in found)
+    assert sum(1 for _i, missing in found if not missing) > len(found) // 2

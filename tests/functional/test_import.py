@@ -135,9 +135,48 @@ def test_an_export_imports_back_unchanged(sign_in, world, create_instrument):
     exported = client.get("/console/instruments/export.xlsx").data
     response = upload(client, exported)
     html = client.get(response.location).get_data(as_text=True)
-    assert "将新增 0 台，更新 3 台" in html
+    assert "将新增 0 台，更新 0 台，3 台没有变化" in html
     client.post(response.location + "/confirm")
     assert count() == 3
+
+
+def test_the_preview_shows_what_each_row_changes_and_its_counts_are_the_results(sign_in, world, create_instrument):
+    from models import ImportBatch
+
+    create_instrument(world.institution_a, internal_code="HT-001", name="旧名称")
+    create_instrument(world.institution_a, internal_code="HT-003", name="高低温试验箱3")
+    client = sign_in(world.lab_a)
+    exported = load_workbook(io.BytesIO(client.get("/console/instruments/export.xlsx").data))
+    rows = [dict(zip(HEADERS, [c.value for c in line], strict=False)) for line in exported.worksheets[0].iter_rows(min_row=2)]
+    unchanged = next(r for r in rows if r["内部编码"] == "HT-003")
+    response = upload(client, xlsx([row(1, 仪器名称="新名称"), row(2), {k: v or "" for k, v in unchanged.items()}]))
+    html = client.get(response.location).get_data(as_text=True)
+    assert "将新增 1 台，更新 1 台，1 台没有变化" in html
+    assert "仪器名称：<del class=\"text-muted\">旧名称</del> → <ins>新名称</ins>" in html
+    client.post(response.location + "/confirm")
+    batch = db.session.get(ImportBatch, int(response.location.rsplit("/", 1)[1]))
+    assert (batch.status, batch.create_count, batch.update_count) == ("imported", 1, 1)
+
+
+def test_a_category_may_be_given_by_name(sign_in, world):
+    client = sign_in(world.lab_a)
+    response = upload(client, xlsx([row(1, 分类编码="环境与可靠性试验设备")]))
+    client.post(response.location + "/confirm")
+    assert db.session.scalar(sa.select(Instrument.category_code)) == "120100"
+
+
+def test_the_export_writes_dates_as_dates_and_offers_dropdowns(sign_in, world, create_instrument):
+    from datetime import date, datetime
+
+    create_instrument(world.institution_a, internal_code="EX-1", commissioned_on=date(2021, 4, 1))
+    book = load_workbook(io.BytesIO(sign_in(world.lab_a).get("/console/instruments/export.xlsx").data))
+    sheet = book.worksheets[0]
+    column = HEADERS.index("启用日期") + 1
+    assert sheet.cell(row=2, column=column).value == datetime(2021, 4, 1)
+    lists = {str(rule.sqref).split(":")[0][:-1]: rule.formula1 for rule in sheet.data_validations.dataValidation}
+    from openpyxl.utils import get_column_letter
+    assert lists[get_column_letter(HEADERS.index("溯源方式") + 1)] == '"检定,校准,自校"'
+    assert lists[get_column_letter(HEADERS.index("状态") + 1)] == '"在用,维修中,已停用"'
 
 
 def test_another_institution_cannot_see_or_confirm_a_batch(sign_in, world):

@@ -141,3 +141,21 @@ def test_sixty_two_days_take_a_constant_number_of_queries(app, create_instrument
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len(segments) > 60
     assert len(statements) <= 4  # hours, calendar days, closures, holds: no N+1
+
+
+def test_the_next_free_slot_is_on_the_grid_after_the_lead_time_and_bookings(create_instrument, create_booking):
+    from app.availability.services import next_free
+
+    instrument = create_instrument(lead_minutes=50, slot_minutes=30, min_minutes=60, calibration_valid_until=date(2027, 1, 1))
+    assert next_free(instrument, NOW) == shanghai(MONDAY, "10:00")  # 09:50 rounded up to the grid
+    create_booking(instrument, start=shanghai(MONDAY, "10:00"), minutes=60)
+    assert next_free(instrument, NOW) == shanghai(MONDAY, "11:00")
+    create_booking(instrument, start=shanghai(MONDAY, "11:00"), minutes=330)  # until 16:30: 30 minutes left that day
+    assert next_free(instrument, NOW) == shanghai(MONDAY + timedelta(days=1), "09:00")
+
+
+def test_an_instrument_that_cannot_be_booked_has_no_next_free_slot(create_instrument):
+    from app.availability.services import next_free
+
+    assert next_free(create_instrument(calibration_valid_until=date(2026, 1, 1)), NOW) is None
+    assert next_free(create_instrument(status="maintenance", calibration_valid_until=date(2027, 1, 1)), NOW) is None

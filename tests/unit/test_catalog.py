@@ -193,3 +193,28 @@ def test_staff_see_their_own_retired_instruments_but_the_public_does_not(shelf):
     assert "旧光谱仪" not in found(None, q="光谱")
     assert "旧光谱仪" in found(shelf.lab_a, q="光谱")
     assert "旧光谱仪" not in found(shelf.lab_b, q="光谱")
+
+
+@pytest.mark.parametrize("address,ok", [
+    ("lab@demo.local", True), ("wang.gong@pjmetrology.cn", True), ("a@b.c", True),
+    ("x@localhost", False), ("no-at-sign", False), ("a@b", False), ("a@@b.cn", False), ("@demo.local", False),
+])
+def test_one_email_rule_accepts_the_demos_addresses(address, ok):
+    from app.formtools import email_problem
+
+    assert (email_problem(address) is None) is ok
+
+
+def test_the_instrument_form_takes_a_local_domain_and_refuses_a_bad_address(app_ctx):
+    from app.catalog.forms import InstrumentForm
+    from app.formtools import validate_json
+
+    def sent(**overrides):  # as the API receives it: JSON values
+        return dict(catalog.editable_payload(), name="原子吸收光谱仪", category_code="010100", internal_code="AAS-1",
+                    **overrides)
+
+    assert validate_json(InstrumentForm, sent(contact={"email": "lab@demo.local"})).contact.email.data == \
+        "lab@demo.local"
+    with pytest.raises(ValidationError) as error:
+        validate_json(InstrumentForm, sent(contact={"email": "lab@localhost"}))
+    assert "contact.email" in error.value.fields

@@ -3,16 +3,16 @@
 stale_days holds (day, institution) pairs (institution 0: every institution) that changed after the
 day's snapshot was taken; they are read live until the snapshot job retakes the day.
 
-Revision ID: 0016_stats_truth
-Revises: 0015_accounts
+Revision ID: 0019_stats_truth
+Revises: 0018_no_show_index
 Create Date: 2026-11-29 10:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016_stats_truth'
-down_revision = '0015_accounts'
+revision = '0019_stats_truth'
+down_revision = '0018_no_show_index'
 branch_labels = None
 depends_on = None
 
