@@ -50,6 +50,7 @@ def register_extensions(app):
     from . import files, i18n, labels, nav, security, sqlite
     from .auth.loader import configure_login
     from .extensions import babel, csrf, migrate
+    from .stats import changes
 
     db.init_app(app)
     with app.app_context():
@@ -65,6 +66,7 @@ def register_extensions(app):
     i18n.init_app(app)
     nav.init_app(app)
     labels.init_app(app)
+    changes.listen()  # every flush that changes a snapshotted day marks it stale (app/stats/changes.py)
 
 
 def register_blueprints(app):

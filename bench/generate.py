@@ -168,7 +168,8 @@ class City:
                 # generator grants no qualifications, so the rule is off for the generated fleet.
                 requires_qualification=False,
                 open_on_holidays=False, custom_hours=False, status=status, search_text=text,
-                created_at=self.now, updated_at=self.now)
+                # On the platform for two years: open hours count only from an instrument's creation.
+                created_at=self.now - timedelta(days=730), updated_at=self.now)
             self.instruments.append((row["id"], org, Decimal(rate), Decimal(discount), status))
             self.out.add("instruments", row)
         self.out.flush()

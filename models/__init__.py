@@ -15,7 +15,7 @@ from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
-from .stats import SnapshotDay, UsageSnapshot
+from .stats import SnapshotDay, StaleDay, UsageSnapshot
 from .synonym import SearchSynonym
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
@@ -23,8 +23,9 @@ from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
 __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
-           "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours", "OrderAttachment",
-           "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot", "PilotTable", "Qualification",
-           "TrainingRequest", "TrainingSession", "SnapshotDay", "UsageSnapshot", "District", "Organization", "ApiToken",
+           "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours",
+           "OrderAttachment", "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot",
+           "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot",
+           "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
            "WaitlistEntry"]

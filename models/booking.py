@@ -158,10 +158,10 @@ class Booking(Guarded, TimestampMixin, db.Model):
         audit.record(self, action or to, actor=actor, at=now, from_state=before, to_state=to, reason=reason)
 
     def charge_for_actual_use(self):
-        """The charge on completion: actual minutes rounded up to the slot."""
+        """The charge on completion: actual minutes rounded up to the slot, at least one slot."""
         slot = self.instrument.slot_minutes
         minutes = self.actual_minutes or 0
-        billed = max(slot, math.ceil(minutes / slot) * slot) if minutes else 0
+        billed = max(slot, math.ceil(minutes / slot) * slot)
         return self.instrument.price_for(self.organization, billed)
 
     def __repr__(self):

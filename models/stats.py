@@ -31,3 +31,19 @@ class SnapshotDay(db.Model):
 
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     taken_at = mapped_column(UTCDateTime, nullable=False)
+
+
+EVERY_INSTITUTION = 0
+
+
+class StaleDay(db.Model):
+    """A snapshotted day whose records changed after the snapshot: read live until the job retakes it.
+
+    One row per day and institution (`institution_id` 0: every institution, e.g. a holiday moved). Only
+    days that have a snapshot are marked (days without one are read live anyway)."""
+
+    __tablename__ = "stale_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    marked_at = mapped_column(UTCDateTime, nullable=False)

@@ -12,7 +12,8 @@ JOBS = [
     {"id": "expire_quotes", "func": tasks.expire_quotes, "trigger": "cron", "hour": 0, "minute": 10},
     {"id": "autocomplete_orders", "func": tasks.autocomplete_orders, "trigger": "cron", "hour": 1, "minute": 0},
     {"id": "calibration_alerts", "func": tasks.calibration_alerts, "trigger": "cron", "hour": 8, "minute": 0},
-    {"id": "usage_snapshot", "func": tasks.usage_snapshot, "trigger": "cron", "hour": 2, "minute": 30},
+    # Retakes every stale day and yesterday: cheap when nothing changed, so stale days stay few.
+    {"id": "usage_snapshot", "func": tasks.usage_snapshot, "trigger": "interval", "minutes": 10},
     {"id": "purge_sessions", "func": tasks.purge_sessions, "trigger": "cron", "hour": 3, "minute": 15},
     {"id": "qualification_upkeep", "func": tasks.qualification_upkeep, "trigger": "cron", "hour": 7, "minute": 30},
     {"id": "expire_vouchers", "func": tasks.expire_vouchers, "trigger": "cron", "hour": 0, "minute": 20},

@@ -55,7 +55,8 @@ def calibration_alerts(now):
 
 
 def usage_snapshot(now):
-    return f"snapshot of the last {snapshot.nightly(now)} days rewritten"
+    days = snapshot.refresh(now)
+    return f"snapshot of {len(days)} day(s) retaken ({days[0]} … {days[-1]})"
 
 
 def purge_sessions(now):

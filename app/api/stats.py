@@ -1,13 +1,11 @@
 """Statistics, pilot projects and the 附件4 table."""
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from models import Category, District, Organization, db
+from models import District, db
 from models.errors import Forbidden, NotFound, ValidationError
-from models.instrument import Instrument
 from models.pilot import Pilot
 from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET
 from models.timeutil import local_today
@@ -15,11 +13,10 @@ from models.timeutil import local_today
 from .. import clock
 from ..formtools import read_day
 from ..policy import parse_id, require_statistics_reader
-from ..settlement.figures import settlement_figures
 from ..stats import pilots as pilot_services
+from ..stats import services as stats
 from ..stats import table
 from ..stats.forms import PilotForm
-from ..stats.metrics import GROUPS, by_month, figures, summary
 from ..stats.scope import Period, parse_year, scope_for
 from .base import actor, bp, created, declared_body, json_body, validated
 from .declare import XLSX, Body, Choice, Query, QueryDay, QueryInt, Text, operation
@@ -41,9 +38,9 @@ def stats_summary():
     who = _bureau_or_institution()
     year = parse_year(request.args.get("year"), local_today(clock.now()))
     scope = scope_for(who, district=request.args.get("district"), category=request.args.get("category", ""))
-    body = summary(scope, Period.year(year))
+    body = stats.summary(scope, Period.year(year), clock.now())
     body["revenue"] = _money(body["revenue"])
-    settled = settlement_figures(scope, Period.year(year))
+    settled = stats.money(scope, Period.year(year))
     body.update({key: _money(settled[key]) for key in ("charges_total", "voucher_total", "net_total")},
                 voucher_enterprises=settled["voucher_enterprises"])
     target = CITY_ENTERPRISE_TARGET
@@ -68,42 +65,22 @@ def _dates():
     return Period(values["from"], values["to"])
 
 
-def _labels(group_by, keys):
-    if group_by == "instrument":
-        return dict(db.session.execute(sa.select(Instrument.id, Instrument.name).where(Instrument.id.in_(keys))).all())
-    if group_by == "institution":
-        return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
-            Organization.id.in_(keys))).all())
-    if group_by == "district":
-        return {d.code: str(d.label) for d in db.session.scalars(sa.select(District))}
-    if group_by == "category":
-        return {c.code[:2]: c.name for c in db.session.scalars(sa.select(Category).where(Category.parent_code.is_(None)))}
-    return {}
-
-
-def _row(key, label, values):
-    return {"key": key, "label": label, **{k: values[k] for k in (
+def _row(values):
+    return {"key": values["key"], "label": values["label"], **{k: values[k] for k in (
         "open_hours", "effective_hours", "external_hours", "utilization", "no_show_rate", "service_count",
         "enterprises_served")}, "revenue": _money(values["revenue"])}
 
 
 @bp.get("/stats/utilization")
-@operation("利用率 · utilisation by instrument, institution, district, category or month", query=Query(group_by=Choice(GROUPS, required=False), district=Text(20), category=Text(20), **{"from": QueryDay(), "to": QueryDay()}))
+@operation("利用率 · utilisation by instrument, institution, district, category or month", query=Query(group_by=Choice(stats.GROUPS, required=False), district=Text(20), category=Text(20), **{"from": QueryDay(), "to": QueryDay()}))
 def stats_utilization():
     who = _bureau_or_institution()
     group_by = request.args.get("group_by", "instrument")
-    if group_by not in GROUPS:
-        raise ValidationError(fields={"group_by": _l("分组应为 %(g)s 之一。", g=", ".join(GROUPS))})
+    if group_by not in stats.GROUPS:
+        raise ValidationError(fields={"group_by": _l("分组应为 %(g)s 之一。", g=", ".join(stats.GROUPS))})
     period = _dates()
     scope = scope_for(who, district=request.args.get("district"), category=request.args.get("category", ""))
-    if group_by == "month":
-        rows = [_row(m.first.strftime("%Y-%m"), m.first.strftime("%Y-%m"), values) for m, values in
-                by_month(scope, period)]
-    else:
-        found = figures(scope, period, group_by)
-        labels = _labels(group_by, list(found))
-        rows = sorted((_row(k, labels.get(k, str(k)), v) for k, v in found.items()),
-                      key=lambda r: (-r["effective_hours"], str(r["label"])))
+    rows = [_row(values) for values in stats.rows(scope, period, group_by, clock.now())]
     return jsonify(**{"from": period.first.isoformat(), "to": period.last.isoformat()}, group_by=group_by, rows=rows)
 
 
@@ -119,6 +96,7 @@ def pilot_json(pilot, with_figures=True):
             "new_jobs": pilot.new_jobs, "quality_effect": pilot.quality_effect, "other_effects": pilot.other_effects}
     table_row = pilot_services.table_of(pilot.year, pilot.district_code)
     body["status"] = table_row.status if table_row else "draft"
+    body["shared_with"] = [other.id for other in pilot_services.overlaps(pilot)]
     if with_figures:
         body["service_count"], body["enterprises_served"] = pilot_services.computed(pilot)
         content, industries = pilot_services.proposals(pilot)
@@ -220,15 +198,26 @@ def _table_args():
     district = request.args.get("district") or (who.district_code if who.is_district else None)
     if who.is_district and district != who.district_code:
         raise Forbidden(_l("区市场监管局只能查看本区的统计。"))
-    return parse_year(request.args.get("year"), local_today(clock.now())), district
+    return parse_year(request.args.get("year"), local_today(clock.now())), district, who
+
+
+def _accepted_only(who):
+    """The city's files hold the tables it accepted, unless it asks for all (e.g. to review one)."""
+    return who.is_city and request.args.get("status") != "all"
+
+
+def _plain(row):
+    return [float(v) if hasattr(v, "as_tuple") else v for v in row]
 
 
 @bp.get("/stats/pilot-table")
 @operation("附件4 统计表 · the pilot table", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)))
 def pilot_table():
-    year, district = _table_args()
-    rows = [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in table.rows(year, district)]
-    return jsonify(year=year, district=district, title=table.title(year, district), columns=table.COLUMNS, rows=rows)
+    year, district, _who = _table_args()
+    found = stats.pilot_table(year, district)
+    return jsonify(year=year, district=district, title=table.title(year, district), columns=found["columns"],
+                   rows=[_plain(row) for row in found["rows"]], pilots=found["pilots"], total=_plain(found["total"]),
+                   shared=found["shared"])
 
 
 def _download(data, mimetype, name):
@@ -240,14 +229,15 @@ def _download(data, mimetype, name):
 @bp.get("/stats/pilot-table.xlsx")
 @operation("附件4 Excel · the pilot table as .xlsx", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns=XLSX)
 def pilot_table_xlsx():
-    year, district = _table_args()
-    return _download(table.xlsx(year, district), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    year, district, who = _table_args()
+    return _download(stats.pilot_table_xlsx(year, district, who, clock.now(), _accepted_only(who)),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"pilot-table-{year}{'-' + district if district else ''}.xlsx")
 
 
 @bp.get("/stats/pilot-table.csv")
 @operation("附件4 CSV · the pilot table as .csv", query=Query(year=QueryInt(2000, 2100), district=Text(20), status=Text(10)), returns="text/csv")
 def pilot_table_csv():
-    year, district = _table_args()
-    return _download(table.csv_bytes(year, district), "text/csv; charset=utf-8",
+    year, district, who = _table_args()
+    return _download(stats.pilot_table_csv(year, district, _accepted_only(who)), "text/csv; charset=utf-8",
                      f"pilot-table-{year}{'-' + district if district else ''}.csv")

@@ -19,6 +19,7 @@ from models.errors import (
     CalibrationExpired,
     Closed,
     Forbidden,
+    InvalidTransition,
     NotBookable,
     PolicyViolation,
     SlotUnavailable,
@@ -254,9 +255,20 @@ def _actual_time(booking, at, now, field):
     return moment
 
 
+CHECK_IN_OPENS = timedelta(minutes=30)
+
+
 def check_in(actor, booking, now, at=None):
+    """Check-in opens 30 minutes before the start. Staff entering the actual time of a booking that has
+    already begun may give an earlier one (they saw the customer start early)."""
     booking.require("check_in", actor, now)
+    opens = booking.start_at - CHECK_IN_OPENS
+    if now < opens:
+        raise InvalidTransition(_l("签到最早在开始前 30 分钟（%(t)s）开放。",
+                                   t=local(opens).strftime("%Y-%m-%d %H:%M")))
     moment = _actual_time(booking, at, now, "at")
+    if moment < opens and not (booking.is_staff(actor) and booking.start_at <= now):
+        raise ValidationError(fields={"at": _l("签到时间不能早于开始前 30 分钟。")})
     booking.transition("checked_in", actor=actor, now=now, action="checked_in")
     booking.actual_start = moment
 
@@ -264,8 +276,13 @@ def check_in(actor, booking, now, at=None):
 def check_out(actor, booking, now, at=None):
     booking.require("check_out", actor, now)
     moment = _actual_time(booking, at, now, "at")
-    if moment <= booking.actual_start:
+    if moment < booking.actual_start:
         raise ValidationError(fields={"at": _l("结束时间应晚于签到时间。")})
+    slot = booking.instrument.slot_minutes
+    if moment - booking.actual_start < timedelta(minutes=slot):
+        raise ValidationError(fields={"at": _l(
+            "实际使用不足一个时段（%(n)s 分钟），不能签退：如果企业没有使用，请登记爽约；如果时间记错了，请更正签到或签退时间。",
+            n=slot)})
     booking.transition("completed", actor=actor, now=now, action="checked_out")
     booking.actual_end = moment
     booking.charge_amount = booking.charge_for_actual_use()

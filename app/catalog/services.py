@@ -19,6 +19,7 @@ from models.occupancy import active_holds
 from models.timeutil import local
 
 from ..policy import require_publisher
+from ..stats.changes import EVER, mark_stale
 from ..waitlist.offers import offer_freed_time
 
 # (path in the API/form payload, model attribute): one map for reading and writing a record.
@@ -238,6 +239,9 @@ def _day_of(items, key):
 
 
 def _replace_hours(owner_column, owner_id, spans):
+    # Open hours of every past day follow the week: those days' snapshots no longer hold.
+    institution = owner_id if owner_column is OpeningHours.institution_id else db.session.get(Instrument, owner_id)
+    mark_stale(db.session, institution, EVER, date.max)
     db.session.execute(sa.delete(OpeningHours).where(owner_column == owner_id))
     for weekday, start, end in spans:
         db.session.add(OpeningHours(weekday=weekday, start_minute=start, end_minute=end,
@@ -248,6 +252,7 @@ def set_instrument_hours(actor, instrument, spans, now):
     """Give the instrument its own week, or (spans=None) follow the institution's default."""
     require_publisher(actor, instrument.institution_id)
     if spans is None:
+        mark_stale(db.session, instrument, EVER, date.max)
         db.session.execute(sa.delete(OpeningHours).where(OpeningHours.instrument_id == instrument.id))
         instrument.custom_hours = False
     else:

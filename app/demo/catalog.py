@@ -189,7 +189,8 @@ def load(now):
             max_minutes=extra.get("max_minutes", 480), lead_minutes=60, max_advance_days=60,
             buffer_minutes=15 if category.startswith("01") else 0, max_future_bookings_per_org=5,
             cancel_free_hours=24, requires_qualification=extra.get("requires_qualification", True),
-            created_at=now, updated_at=now, **_national_record(org_key, category, index),
+            # On the platform since before the demo's history: open hours count only from creation.
+            created_at=now - timedelta(days=400), updated_at=now, **_national_record(org_key, category, index),
         )
         instrument.service_modes = modes
         if extra.get("hours") == "24x7":

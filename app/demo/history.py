@@ -79,7 +79,7 @@ def _instruments(orgs, today, now, rng):
                 sme_discount_percent=Decimal(20), calibration_valid_until=today + timedelta(days=200 + kit_index * 30),
                 certified_on=today - timedelta(days=160), traceability="calibration", certificate_no=f"JZ-H{org_index}{kit_index}",
                 requires_approval=False, slot_minutes=60, min_minutes=60, max_minutes=480, lead_minutes=60,
-                created_at=now, updated_at=now)
+                created_at=now - timedelta(days=400), updated_at=now)
             instrument.service_modes = ["self_operated", "test_by_proxy"]
             db.session.add(instrument)
             made.append(instrument)
@@ -234,5 +234,5 @@ def load(now):
     _reviews(bookings, orders, booker, rng)
     _pilots(today.year, extra, now)
     db.session.flush()
-    snapshot.backfill(today - timedelta(days=30), today - timedelta(days=1), now)  # older months are computed live
+    snapshot.backfill(today - timedelta(days=30), today - timedelta(days=1), now)  # older days are read live
     return {"history_bookings": len(bookings), "history_orders": len(orders), "new_instruments": len(new_instruments)}

@@ -9,13 +9,13 @@ from flask import current_app
 from models import db
 from models.instrument import Instrument
 from models.order import ServiceOrder
-from models.timeutil import at_local, local_today
+from models.timeutil import at_local, days_between, local, local_today
 
 from ..orders import conversation, services
 from ..orders.report_pdf import ReportContent, render
 from ..reviews import services as reviews
 from .accounts import organization, user
-from .bookings import _working_day, first_free_slot
+from .bookings import first_free_slot
 
 # (customer, institution, kind, title, sample, items, final state, instrument code for work)
 PLAN = [
@@ -101,12 +101,13 @@ def _make(row, today, now, index):
     services.receive_sample(staff, order, decided + timedelta(days=1))
     if final == "sample_received":
         return order
-    services.start_testing(staff, order, decided + timedelta(days=1, hours=2))
-    if work_code:
-        _log_work(staff, order, work_code, today, now)
+    testing = decided + timedelta(days=1, hours=2)
+    services.start_testing(staff, order, testing)
+    issued = decided + timedelta(days=3)
+    if work_code:  # done between the start of testing and the report (or now, for an order still in testing)
+        _log_work(staff, order, work_code, testing, now if final == "testing" else min(issued, now), now)
     if final == "testing":
         return order
-    issued = decided + timedelta(days=3)
     report_no = f"BG-{today.year}-{order.id:05d}"
     files = {"upload_dir": current_app.config["UPLOAD_DIR"], "max_bytes": current_app.config["REPORT_MAX_BYTES"]}
     services.issue_report(staff, order, report_pdf(order, report_no, issued), report_no, issued, **files)
@@ -127,12 +128,11 @@ def _converse(order, customer, staff, at):
                               at + timedelta(hours=1), **options)
 
 
-def _log_work(staff, order, code, today, now):
+def _log_work(staff, order, code, began, until, now):
     instrument = db.session.scalar(sa.select(Instrument).where(Instrument.internal_code == code))
-    for offset in (-3, -2):
-        day = _working_day(today, offset)
-        slot = first_free_slot(instrument, day, 120, at_local(day))
-        if slot:
+    for day in days_between(local(began).date(), local(until).date()):
+        slot = first_free_slot(instrument, day, 120, began) if day.isoweekday() <= 5 else None
+        if slot and slot[1] <= until:
             services.log_work(staff, order, instrument.id, slot[0], slot[1], now, "按委托要求完成试验")
             return
 

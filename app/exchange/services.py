@@ -25,11 +25,11 @@ def yearly_hours(institution_id, year):
     """{instrument id: (runMachine, serviceMachine)}: the year's effective and external hours per instrument from
     the statistics service, so the national record equals the dashboards.
 
-    The exchange's ONE call into app/stats (at merge: issue 12's app/stats/services.py entry point)."""
-    from ..stats.metrics import figures
+    The exchange's ONE call into app/stats, through its one entry point (live: a recount)."""
+    from ..stats import services as stats
     from ..stats.scope import Period, Scope
 
-    found = figures(Scope(frozenset({institution_id})), Period.year(year), "instrument")
+    found = stats.figures(Scope(frozenset({institution_id})), Period.year(year), "instrument", live=True)
     return {k: (round(v["effective_hours"], 1), round(v["external_hours"], 1)) for k, v in found.items()}
 
 

@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
-from models.errors import Forbidden, NotFound, ValidationError
+from models.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from models.instrument import Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import OrderItem, OrderReport, ServiceOrder
 from models.organization import Organization
-from models.timeutil import local_today
+from models.timeutil import local, local_today
 
 from ..booking.services import check_calendar, lock_instrument, write_hold
 from ..notify.services import notify, notify_organization
@@ -150,6 +150,12 @@ def start_testing(actor, order, now):
 def issue_report(actor, order, data, report_no, now, *, upload_dir, max_bytes):
     """Check the PDF, store it, then record the issue: a refused file changes nothing."""
     order.require("report", actor, now)
+    ahead = db.session.scalar(sa.select(sa.func.max(Occupancy.end_at)).where(
+        Occupancy.order_id == order.id, Occupancy.kind == "order_work", Occupancy.active.is_(True),
+        Occupancy.end_at > now))
+    if ahead is not None:
+        raise InvalidTransition(_l("本订单登记的仪器机时到 %(t)s 才结束，报告须在机时用完后出具；如登记有误，请先更正。",
+                                   t=local(ahead).strftime("%Y-%m-%d %H:%M")))
     number = (report_no or "").strip()
     if not number or len(number) > 50 or not _printable(number):
         raise ValidationError(fields={"report_no": _l("请填写报告编号（50 个字符以内，不能含换行等控制字符）。")})
@@ -248,6 +254,8 @@ def log_work(actor, order, instrument_id, start, end, now, note=""):
         raise ValidationError(fields={"end": _l("结束时间应晚于开始时间。")})
     if end - start > LONGEST_HOLD:
         raise ValidationError(fields={"end": _l("单次登记不能超过 31 天。")})
+    if end > now:
+        raise ValidationError(fields={"end": _l("只能登记已经用过的机时：结束时间不能晚于现在。")})
     lock_instrument(instrument)
     check_calendar(instrument, start, end, now, staff=True)
     hold = Occupancy.hold(instrument, start, end, now, "order_work", order_id=order.id, logged_by_id=actor.id,

@@ -12,24 +12,29 @@
 utilisation                   effective / open hours (opening hours on open days − maintenance and
                                calibration closures)
 no_show_rate                  no-shows / (completed + no-shows), bookings starting in the period
-revenue                       completed bookings' charge (their price when no charge was recorded) +
-                               quotes of orders reported in the period
+revenue                       the settlement's charge lines (after approved adjustments) of the completed
+                               bookings and reported orders counted here; a booking without a charge line
+                               counts its recorded charge or price, an order not yet completed its quote;
+                               a stored amount that is not a finite number counts as 0
 satisfaction                  average review score given in the period
 """
+import math
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from models import db
+from models.base import UTCDateTime
 from models.booking import ACTUAL_TIME_SLACK, Booking
 from models.instrument import Closure, Instrument
 from models.occupancy import LONGEST_HOLD, Occupancy
 from models.order import Review, ServiceOrder
 from models.organization import Organization
 from models.qualification import LONGEST_SESSION, TrainingRequest, TrainingSession
+from models.settlement import Charge
 
 from . import openhours
-from .sql import clipped_hours, instant
+from .sql import clipped_hours, finite, instant
 
 GROUPS = ("instrument", "institution", "district", "category", "month")
 NATIONAL_BENCHMARK_HOURS = 1200  # effective hours a year of a "fully used" large instrument
@@ -65,9 +70,10 @@ def _bookings(scope, period, key):
         key.label("key"),
         sa.func.sum(sa.case((completed, 1), else_=0)).label("completed"),
         sa.func.sum(sa.case((Booking.status == "no_show", 1), else_=0)).label("no_shows"),
-        sa.func.sum(sa.case((completed, sa.func.coalesce(Booking.charge_amount, Booking.price_amount)),
+        sa.func.sum(sa.case((completed, finite(sa.func.coalesce(Charge.amount, Booking.charge_amount,
+                                                                 Booking.price_amount))),
                             else_=0)).label("revenue"),
-    ), Booking.instrument_id).where(
+    ), Booking.instrument_id).outerjoin(Charge, Charge.booking_id == Booking.id).where(
         _instrument_filter(scope), Booking.status.in_(("completed", "no_show")),
         Booking.start_at >= instant(period.start, "p_start"), Booking.start_at < instant(period.end, "p_end"))
     return {row.key: row for row in db.session.execute(stmt.group_by(key))}
@@ -89,8 +95,9 @@ def _booked_near(period):
 
 def _orders(scope, period, key, group_by):
     stmt = (sa.select(key.label("key"), sa.func.count(ServiceOrder.id).label("n"),
-                      sa.func.sum(sa.func.coalesce(ServiceOrder.quote_amount, 0)).label("revenue"))
+                      sa.func.sum(finite(sa.func.coalesce(Charge.amount, ServiceOrder.quote_amount, 0))).label("revenue"))
             .join(Organization, Organization.id == ServiceOrder.institution_id)
+            .outerjoin(Charge, Charge.order_id == ServiceOrder.id)
             .outerjoin(Instrument, Instrument.id == ServiceOrder.instrument_id)
             .where(scope.institution_filter(ServiceOrder.institution_id),
                    ServiceOrder.report_issued_at >= instant(period.start, "o_start"),
@@ -107,7 +114,7 @@ def trained(first, last, *names):
     [first, last): each is one service of kind training (one per enterprise, like a booking's)."""
     low, high = instant(first, names[0] if names else "t_start"), instant(last, names[1] if names else "t_end")
     return (sa.select(TrainingSession.id.label("session_id"), TrainingSession.instrument_id.label("instrument_id"),
-                      TrainingRequest.organization_id.label("org"))
+                      TrainingRequest.organization_id.label("org"), TrainingSession.start_at.label("start_at"))
             .join(TrainingRequest, TrainingRequest.session_id == TrainingSession.id)
             .where(TrainingSession.status == "completed", TrainingRequest.status.in_(("passed", "failed")),
                    TrainingSession.start_at >= low, TrainingSession.start_at < high).distinct().subquery())
@@ -120,9 +127,17 @@ def _trainings(scope, period, key):
     return {row.key: int(row.n) for row in db.session.execute(stmt.group_by(key))}
 
 
-def _enterprises(scope, period, group_by):
-    """COUNT(DISTINCT enterprise) over bookings and orders together, per group."""
+def _month_of(column, period):
+    """'YYYY-MM' of an instant inside the period: the first of its months that ends after it."""
+    return sa.case(*[(column < sa.literal(month.end, UTCDateTime), month.first.strftime("%Y-%m"))
+                     for month in period.months()], else_=None)
+
+
+def _services(scope, period, group_by):
+    """(key, enterprise) of every counted service: bookings, orders and training together."""
     booking_key, order_key = _key(group_by), _key(group_by, ServiceOrder)
+    if group_by == "month":
+        booking_key, order_key = _month_of(Booking.start_at, period), _month_of(ServiceOrder.report_issued_at, period)
     booked = _via_instrument(sa.select(booking_key.label("key"), Booking.organization_id.label("org")),
                              Booking.instrument_id).where(
         _instrument_filter(scope), Booking.status == "completed",
@@ -138,10 +153,25 @@ def _enterprises(scope, period, group_by):
     if scope.category:
         ordered = ordered.where(Instrument.category_code.like(scope.category + "%"))
     pairs = trained(period.start, period.end, "g_start", "g_end")
-    training = _via_instrument(sa.select(booking_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
+    training_key = _month_of(pairs.c.start_at, period) if group_by == "month" else booking_key
+    training = _via_instrument(sa.select(training_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
                                pairs.c.instrument_id).where(_instrument_filter(scope))
-    services = sa.union_all(booked, ordered, training).subquery()
+    return sa.union_all(booked, ordered, training).subquery()
+
+
+def enterprises(scope, period, group_by=None):
+    """COUNT(DISTINCT enterprise) over bookings, orders and training together, per group ('month': per
+    calendar month of the period, in one pass)."""
+    services = _services(scope, period, group_by)
     stmt = sa.select(services.c.key, sa.func.count(sa.distinct(services.c.org))).group_by(services.c.key)
+    return dict(db.session.execute(stmt).all())
+
+
+def industries(scope, period):
+    """{industry code: enterprises} over the enterprises served (the same set as 服务市场主体数量)."""
+    services = _services(scope, period, None)
+    stmt = (sa.select(Organization.industry, sa.func.count(Organization.id))
+            .where(Organization.id.in_(sa.select(services.c.org))).group_by(Organization.industry))
     return dict(db.session.execute(stmt).all())
 
 
@@ -197,30 +227,35 @@ def add_base(total, part):
     return total
 
 
-def figures(scope, period, group_by=None, live=False):
-    """{group key: figures} for one period; group_by None gives one group, "all".
-
-    Past days the nightly snapshot has covered are read from it (institution-level, so not for
-    category scopes or per-instrument/category groups); the rest, and `live=True`, from the records.
-    Enterprises served are a distinct count and always come from the records."""
-    from .snapshot import snapshot_base  # snapshot builds on this module
-
-    if live or scope.category or group_by in ("instrument", "category"):
-        base = live_base(scope, period, group_by)
-    else:
-        base = snapshot_base(scope, period, group_by)
-    enterprises = _enterprises(scope, period, group_by)
-    return {k: combine(base.get(k), enterprises.get(k, 0)) for k in set(base) | set(enterprises)}
+def figures(scope, period, group_by=None):
+    """{group key: figures} for one period, counted from the records; group_by None gives one group, "all"."""
+    base = live_base(scope, period, group_by)
+    served = enterprises(scope, period, group_by)
+    return {k: combine(base.get(k), served.get(k, 0)) for k in set(base) | set(served)}
 
 
-def combine(base, enterprises):
+def _hours(value):
+    """Hours to 6 places first: sums of the same records in another order (the cache's days, the
+    records' period) differ in the last bits of a float, never in the sixth place for times kept to
+    the second, so every figure rounded from here is the same however it was added up."""
+    value = float(value or 0)
+    return round(value, 6) if math.isfinite(value) else 0.0
+
+
+def _money(value):
+    value = Decimal(value or 0) if not isinstance(value, Decimal) else value
+    return value.quantize(Decimal("0.01")) if value.is_finite() else Decimal("0.00")
+
+
+def combine(base, served):
     base = base or {f: 0 for f in BASE}
     completed, no_shows, reported = int(base["bookings_completed"]), int(base["no_shows"]), int(base["orders_reported"])
     trainings = int(base.get("trainings_completed", 0))
-    external, internal, open_hours = float(base["external_hours"]), float(base["internal_hours"]), float(base["open_hours"])
-    effective = external + internal
+    external, internal, open_hours = (_hours(base["external_hours"]), _hours(base["internal_hours"]),
+                                      _hours(base["open_hours"]))
+    effective = round(external + internal, 6)
     return {
-        "service_count": completed + reported + trainings, "enterprises_served": enterprises,
+        "service_count": completed + reported + trainings, "enterprises_served": served,
         "bookings_completed": completed, "orders_reported": reported, "trainings_completed": trainings,
         "no_shows": no_shows,
         "external_hours": round(external, 2), "internal_hours": round(internal, 2),
@@ -228,18 +263,12 @@ def combine(base, enterprises):
         "sharing_rate": round(external / effective, 4) if effective else None,
         "utilization": round(effective / open_hours, 4) if open_hours else None,
         "no_show_rate": round(no_shows / (completed + no_shows), 4) if completed + no_shows else None,
-        "revenue": Decimal(base["revenue"]).quantize(Decimal("0.01")),
+        "revenue": _money(base["revenue"]),
     }
 
 
 EMPTY = combine(None, 0)
 
 
-def summary(scope, period):
-    result = dict(figures(scope, period).get("all", EMPTY))
-    result["satisfaction"], result["reviews"] = _satisfaction(scope, period)
-    return result
-
-
-def by_month(scope, period):
-    return [(month, figures(scope, month).get("all", EMPTY)) for month in period.months()]
+def satisfaction(scope, period):
+    return _satisfaction(scope, period)

@@ -2,14 +2,22 @@
 
 Computed once per distinct week (an institution's default or an instrument's own) and holiday
 rule, over the period's days, with the same day rule the availability function uses; closures
-are subtracted only where they overlap opening time. Active instruments only.
+are subtracted only where they overlap opening time.
+
+Open hours exist only while the instrument does: from the day it was created on the platform (or
+commissioned, when later) and on the days it was `active`. Its status history is its audit trail
+(created / updated / status records that moved it from one status to another): a change made on a
+day applies from that day on, so the day an instrument is retired has no open hours and the day it
+is re-activated has. An instrument without a recorded change had its present status all along.
 """
+from bisect import bisect_left
 from collections import defaultdict
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from models import db
+from models.audit import AuditRecord
 from models.instrument import DEFAULT_WEEK, Closure, Instrument, OpeningHours
 from models.organization import Organization
 from models.timeutil import at_local, days_between, local
@@ -39,13 +47,59 @@ def _day_minutes(by_day, day, kind, open_on_holidays):
     return spans or []
 
 
+def active_spans(rows, last):
+    """{instrument id: [(first day, last day)]} of the days each instrument was active, up to `last`."""
+    ids = [row.id for row in rows]
+    changes = defaultdict(list)
+    for object_id, at, from_state, to_state in db.session.execute(
+            sa.select(AuditRecord.object_id, AuditRecord.at, AuditRecord.from_state, AuditRecord.to_state)
+            .where(AuditRecord.object_type == "instruments", AuditRecord.object_id.in_(ids),
+                   AuditRecord.from_state.is_not(None), AuditRecord.to_state.is_not(None),
+                   AuditRecord.from_state != AuditRecord.to_state)
+            .order_by(AuditRecord.object_id, AuditRecord.at, AuditRecord.id)):
+        changes[object_id].append((local(at).date(), from_state, to_state))
+    spans = {}
+    for row in rows:
+        begin = local(row.created_at).date()
+        if row.commissioned_on and row.commissioned_on > begin:
+            begin = row.commissioned_on
+        moves = changes.get(row.id, [])
+        state = moves[0][1] if moves else row.status
+        marks = [(begin, state)] + [(max(day, begin), to) for day, _from, to in moves]
+        out = []
+        for index, (day, status) in enumerate(marks):
+            until = marks[index + 1][0] - timedelta(days=1) if index + 1 < len(marks) else last
+            if status == "active" and day <= until:
+                if out and out[-1][1] >= day - timedelta(days=1):
+                    out[-1] = (out[-1][0], max(out[-1][1], until))
+                else:
+                    out.append((day, until))
+        spans[row.id] = out
+    return spans
+
+
+def _hours_over(prefix, days, spans):
+    """Open hours of the days in `spans`, from the running totals of the period's days."""
+    total = 0.0
+    for first, last in spans:
+        low, high = bisect_left(days, first), bisect_left(days, last + timedelta(days=1))
+        if high > low:
+            total += prefix[high] - prefix[low]
+    return total
+
+
 def by_instrument(scope, period):
     """{instrument id: open hours in the period}."""
-    stmt = (sa.select(Instrument.id, Instrument.institution_id, Instrument.custom_hours, Instrument.open_on_holidays)
-            .where(Instrument.status == "active", scope.institution_filter(Instrument.institution_id)))
+    stmt = (sa.select(Instrument.id, Instrument.institution_id, Instrument.custom_hours, Instrument.open_on_holidays,
+                      Instrument.status, Instrument.created_at, Instrument.commissioned_on)
+            .where(scope.institution_filter(Instrument.institution_id)))
     if scope.category:
         stmt = stmt.where(Instrument.category_code.like(scope.category + "%"))
     instruments = db.session.execute(stmt).all()
+    if not instruments:
+        return {}
+    spans = active_spans(instruments, period.last)
+    instruments = [row for row in instruments if spans[row.id]]
     if not instruments:
         return {}
     weeks = _weeks(instruments)
@@ -59,24 +113,29 @@ def by_instrument(scope, period):
         cache_key = (owner, row.open_on_holidays)
         if cache_key not in totals:
             by_day = week_by_day(week)
-            totals[cache_key] = (by_day, sum(e - s for day in days
-                                             for s, e in _day_minutes(by_day, day, special.get(day),
-                                                                      row.open_on_holidays)) / 60)
-        result[row.id] = totals[cache_key][1]
-    _subtract_closures(result, {row.id: (totals[(_owner(row), row.open_on_holidays)][0], row.open_on_holidays)
-                                for row in instruments}, period, special, stmt.with_only_columns(Instrument.id))
+            prefix = [0.0]
+            for day in days:
+                prefix.append(prefix[-1] + sum(e - s for s, e in _day_minutes(by_day, day, special.get(day),
+                                                                             row.open_on_holidays)) / 60)
+            totals[cache_key] = (by_day, prefix)
+        result[row.id] = _hours_over(totals[cache_key][1], days, spans[row.id])
+    _subtract_closures(result, {row.id: (totals[(_owner(row), row.open_on_holidays)][0], row.open_on_holidays,
+                                         spans[row.id]) for row in instruments}, period, special)
     return result
 
 
-def _subtract_closures(result, weeks_by_instrument, period, special, instrument_ids):
+def _subtract_closures(result, weeks_by_instrument, period, special):
+    ids = list(weeks_by_instrument)
     closures = db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id.in_(instrument_ids), Closure.kind.in_(("maintenance", "calibration")),
+        Closure.instrument_id.in_(ids), Closure.kind.in_(("maintenance", "calibration")),
         Closure.start_at < period.end, Closure.end_at > period.start)).all()
     for instrument_id, start, end in closures:
-        by_day, open_on_holidays = weeks_by_instrument[instrument_id]
+        by_day, open_on_holidays, spans = weeks_by_instrument[instrument_id]
         start, end = max(start, period.start), min(end, period.end)
         lost = timedelta(0)
         for day in days_between(local(start).date(), local(end - timedelta(microseconds=1)).date()):
+            if not any(first <= day <= last for first, last in spans):
+                continue
             for s, e in _day_minutes(by_day, day, special.get(day), open_on_holidays):
                 overlap = min(end, at_local(day, e)) - max(start, at_local(day, s))
                 if overlap > timedelta(0):

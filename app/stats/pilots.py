@@ -9,7 +9,7 @@ from models.booking import Booking
 from models.errors import Forbidden, InvalidTransition, ValidationError
 from models.instrument import Instrument
 from models.order import ServiceOrder
-from models.pilot import Pilot, PilotTable
+from models.pilot import Pilot, PilotTable, pilot_institutions
 from models.reference import INDUSTRY_LABELS
 
 from ..i18n import join_list
@@ -126,6 +126,29 @@ def review(actor, year, district_code, decision, comment, now):
     return table
 
 
+def overlaps(pilot):
+    """The other pilots of the year (any district) linked to one of this pilot's institutions."""
+    ids = [i.id for i in pilot.institutions]
+    if not ids:
+        return []
+    return db.session.scalars(sa.select(Pilot).where(
+        Pilot.year == pilot.year, Pilot.id != pilot.id,
+        Pilot.id.in_(sa.select(pilot_institutions.c.pilot_id).where(pilot_institutions.c.institution_id.in_(ids))))
+        .order_by(Pilot.district_code, Pilot.id)).all()
+
+
+def counts_by_district(year):
+    """{district code: pilots of the year}."""
+    return dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
+        Pilot.year == year).group_by(Pilot.district_code)).all())
+
+
+def institution_choices():
+    """(id, name) of the approved institutions a pilot may link (any district)."""
+    return [(o.id, o.name) for o in db.session.scalars(sa.select(Organization).where(
+        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name))]
+
+
 def pilots_of(year, district_code=None):
     stmt = sa.select(Pilot).where(Pilot.year == year)
     if district_code:
@@ -168,10 +191,14 @@ class Services:
         self._industries = None
 
     def of(self, pilot):
+        return self.of_institutions({institution.id for institution in pilot.institutions})
+
+    def of_institutions(self, ids):
+        """Services by kind and the enterprises of a set of institutions, each counted once."""
         kinds, orgs = Counter(), set()
-        for institution in pilot.institutions:
-            kinds.update(self.kinds.get(institution.id, {}))
-            orgs |= self.enterprises.get(institution.id, set())
+        for institution_id in ids:
+            kinds.update(self.kinds.get(institution_id, {}))
+            orgs |= self.enterprises.get(institution_id, set())
         return kinds, orgs
 
     def industry_of(self, org):

@@ -1,38 +1,42 @@
-"""The nightly usage snapshot, and the figures and trends read from it.
+"""The usage snapshot: a cache of past days' additive figures, one row per institution and day.
 
-Past days' additive figures (service counts, hours, revenue, open hours) come from snapshots (one row per institution per day, rewritten for the last week each
-night so late corrections land); days never snapshotted (before the platform ran its first night,
-or not yet backfilled with `flask stats backfill`) and today are computed live, so a trend is
-always complete.
+It may make a figure faster, never different. A day is read from its snapshot only when the snapshot
+was taken (`snapshot_days`) and nothing of that day changed since: every change to a past day's
+records marks the (day, institution) stale in the same transaction (app/stats/changes.py), and a stale
+pair is read live. `refresh` (the scheduler's job, every 10 minutes) retakes every stale day however
+old, plus yesterday; it is idempotent. Today, and days never snapshotted, are always read live.
 """
+from collections import defaultdict
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from models import db
 from models.organization import Organization
-from models.stats import SnapshotDay, UsageSnapshot
+from models.stats import EVERY_INSTITUTION, SnapshotDay, StaleDay, UsageSnapshot
 from models.timeutil import days_between, local_today
 
-from .. import clock
-from .metrics import BASE, add_base, combine, live_base
+from .metrics import BASE, add_base, live_base
 from .scope import Period, Scope
 
-REWRITE_DAYS = 7
+# Groupings the institution-level snapshot can answer (instrument and category ones are always live).
+CACHED_GROUPS = (None, "institution", "district", "month")
 
 
 def take(day, now):
-    """Replace the snapshot of one day: idempotent, whatever ran before."""
+    """Replace the snapshot of one day: idempotent, whatever ran before. The day's stale marks go
+    first, so a change committed while the day is being retaken either is seen by it or marks again."""
+    db.session.execute(sa.delete(StaleDay).where(StaleDay.day == day))
     db.session.execute(sa.delete(UsageSnapshot).where(UsageSnapshot.day == day))
     rows = live_base(Scope(None), Period(day, day), "institution")
     for institution_id, values in rows.items():
         if not any(values[f] for f in BASE):
             continue
-        stored = {f: round(v, 4) if isinstance(v, float) else v for f, v in values.items()}  # no float noise
+        # Hours kept as the records give them (not rounded), so that sums equal the recount's.
         db.session.add(UsageSnapshot(day=day, institution_id=institution_id,
                                      service_count=values["bookings_completed"] + values["orders_reported"]
                                      + values["trainings_completed"],
-                                     **stored))
+                                     **values))
     marker = db.session.get(SnapshotDay, day)
     if marker is None:
         db.session.add(SnapshotDay(day=day, taken_at=now))
@@ -42,9 +46,23 @@ def take(day, now):
     return len(rows)
 
 
-def nightly(now, days=REWRITE_DAYS):
+# A run retakes at most this many stale days (the most recent first); the rest stay stale, and so are
+# read live, until the next run ten minutes later. Keeps one run short after a change that touches a
+# whole year (an institution's opening hours).
+MOST_DAYS_PER_RUN = 60
+
+
+def due(now):
+    """The days the job retakes: stale days before today, however old, and yesterday."""
     today = local_today(now)
-    for day in days_between(today - timedelta(days=days), today - timedelta(days=1)):
+    stale = db.session.scalars(sa.select(StaleDay.day).where(StaleDay.day < today).distinct()
+                               .order_by(StaleDay.day.desc()).limit(MOST_DAYS_PER_RUN)).all()
+    return sorted(set(stale) | {today - timedelta(days=1)})
+
+
+def refresh(now):
+    days = due(now)
+    for day in days:
         take(day, now)
     return days
 
@@ -63,27 +81,47 @@ def _snapshot_key(group_by):
 
 
 def _from_snapshots(scope, run, group_by):
+    """The snapshot rows of a run of days, leaving out the (day, institution) pairs marked stale."""
     key = _snapshot_key(group_by)
+    stale = sa.exists().where(StaleDay.day == UsageSnapshot.day, StaleDay.institution_id == UsageSnapshot.institution_id)
     stmt = (sa.select(key.label("key"), *[sa.func.sum(getattr(UsageSnapshot, f)).label(f) for f in BASE])
             .join(Organization, Organization.id == UsageSnapshot.institution_id)
             .where(UsageSnapshot.day >= run.first, UsageSnapshot.day <= run.last,
-                   scope.institution_filter(UsageSnapshot.institution_id))
+                   scope.institution_filter(UsageSnapshot.institution_id), ~stale)
             .group_by(key))
     return {row.key: {f: getattr(row, f) or 0 for f in BASE} for row in db.session.execute(stmt)}
 
 
-def snapshot_base(scope, period, group_by=None):
-    """The additive figures of a period: snapshot rows for the past days that have one, live for the rest."""
-    today = local_today(clock.now())
+def cached_base(scope, period, group_by, today):
+    """The additive figures of a period: snapshot rows where they are true, the records elsewhere."""
     covered = set(db.session.scalars(sa.select(SnapshotDay.day).where(
         SnapshotDay.day >= period.first, SnapshotDay.day <= period.last, SnapshotDay.day < today)))
+    stale = defaultdict(set)
+    for day, institution_id in db.session.execute(sa.select(StaleDay.day, StaleDay.institution_id).where(
+            StaleDay.day >= period.first, StaleDay.day <= period.last)):
+        stale[day].add(institution_id)
+    whole = {day for day, ids in stale.items() if EVERY_INSTITUTION in ids}
+    cached = covered - whole
     days = list(days_between(period.first, period.last))
     total = {}
-    for run in runs(d for d in days if d in covered):
+    for run in runs(d for d in days if d in cached):
         add_base(total, _from_snapshots(scope, run, group_by))
-    for run in runs(d for d in days if d not in covered):
+    for run in runs(d for d in days if d not in cached):
         add_base(total, live_base(scope, run, group_by))
+    for institutions, run in _stale_runs(scope, {d: stale[d] for d in cached if d in stale}):
+        add_base(total, live_base(Scope(institutions, scope.category), run, group_by))
     return total
+
+
+def _stale_runs(scope, stale):
+    """(institutions, run of days) for the stale pairs of cached days: consecutive days with the same
+    institutions read together."""
+    by_set = defaultdict(list)
+    for day, ids in stale.items():
+        ids = frozenset(ids if scope.institutions is None else ids & scope.institutions)
+        if ids:
+            by_set[ids].append(day)
+    return [(ids, run) for ids, days in by_set.items() for run in runs(days)]
 
 
 def runs(days):
@@ -97,17 +135,4 @@ def runs(days):
         previous = day
     if start is not None:
         out.append(Period(start, previous))
-    return out
-
-
-def trend(scope, year, now):
-    """[(month 'YYYY-MM', services, effective hours)] up to this month."""
-    today = local_today(now)
-    out = []
-    for month in Period.year(year).months():
-        if month.first > today:
-            break
-        base = snapshot_base(scope, Period(month.first, min(month.last, today))).get("all")
-        figures = combine(base, 0)
-        out.append((month.first.strftime("%Y-%m"), figures["service_count"], figures["effective_hours"]))
     return out

@@ -27,6 +27,17 @@ def _clipped_sqlite(element, compiler, **kw):
     return f"((julianday(min({end}, {high})) - julianday(max({start}, {low}))) * 24.0)"
 
 
+# The largest amount any money column holds (Numeric(14, 2)); anything beyond it, NaN or ±Infinity is not
+# money but a bad value that slipped in, and counts as nothing rather than breaking every total.
+MONEY_LIMIT = 10 ** 12
+
+
+def finite(column):
+    """The amount when it is an ordinary number, else 0 (NaN compares false on SQLite and sorts above
+    every number on PostgreSQL, so BETWEEN refuses it on both)."""
+    return sa.case((column.between(-MONEY_LIMIT, MONEY_LIMIT), column), else_=0)
+
+
 def instant(value, name):
     """A bound instant typed like the columns it is compared with."""
     return sa.bindparam(name, value, type_=UTCDateTime)

@@ -2,34 +2,28 @@
 import csv
 import io
 import json
-from collections import Counter
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import District, Organization, db
-from models.booking import Booking
+from models import District, db
 from models.errors import DomainError, Forbidden, NotFound, ValidationError
-from models.instrument import Instrument
 from models.money import money
 from models.pilot import Pilot
-from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, INDUSTRY_LABELS
+from models.reference import CITY_ENTERPRISE_TARGET, CITY_PILOT_TARGET, DISTRICT_LABELS
 from models.timeutil import local_today
 
 from .. import clock
 from ..reviews.services import reviews_of_institution
-from ..settlement.figures import settlement_by_district, settlement_figures
 from ..sheets import neutralise
 from ..web import show_errors
 from . import pilots as pilot_services
-from . import snapshot
+from . import services as stats
 from .forms import PilotForm
-from .metrics import NATIONAL_BENCHMARK_HOURS, figures, summary
 from .scope import Period, parse_year, scope_for
+from .services import NATIONAL_BENCHMARK_HOURS
 from .table import COLUMN_LABELS
-from .table import rows as table_rows
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
@@ -43,16 +37,6 @@ def _staff_and_bureaus():
 
 def _year():
     return parse_year(request.args.get("year"), local_today(clock.now()))
-
-
-def _instrument_rows(scope, period):
-    found = figures(scope, period, "instrument")
-    names = dict(db.session.execute(sa.select(Instrument.id, Instrument.name).where(
-        Instrument.id.in_(list(found)))).all())
-    scale = 365 / period.days
-    rows = [dict(v, id=k, name=names.get(k, k), annual_effective=round(v["effective_hours"] * scale, 1))
-            for k, v in found.items()]
-    return sorted(rows, key=lambda r: -r["effective_hours"])
 
 
 def chart(kind, labels, datasets, **options):
@@ -75,66 +59,57 @@ def dashboard():
 
 
 def _institution(year, period):
-    scope = scope_for(current_user)
-    rows = _instrument_rows(scope, period)
+    scope, now = scope_for(current_user), clock.now()
+    rows = stats.instrument_rows(scope, period, now)
     bar = chart("bar", [r["name"] for r in rows], [
         {"label": _("年化有效工作机时"), "data": [r["annual_effective"] for r in rows]},
         {"label": _("国家基准 %(n)s 小时", n=NATIONAL_BENCHMARK_HOURS), "type": "line",
          "data": [NATIONAL_BENCHMARK_HOURS] * len(rows)}])
-    return render_template("stats/institution.html", year=year, totals=summary(scope, period), rows=rows, chart=bar,
-                           reviews=reviews_of_institution(current_user.organization_id),
-                           benchmark=NATIONAL_BENCHMARK_HOURS, settlement=settlement_figures(scope, period))
+    return render_template("stats/institution.html", year=year, totals=stats.summary(scope, period, now), rows=rows,
+                           chart=bar, reviews=reviews_of_institution(current_user.organization_id),
+                           benchmark=NATIONAL_BENCHMARK_HOURS, settlement=stats.money(scope, period))
 
 
-def _industries(scope, period):
-    served = db.session.scalars(sa.select(Organization.industry).where(Organization.id.in_(
-        sa.select(Booking.organization_id).join(Instrument, Instrument.id == Booking.instrument_id).where(
-            scope.institution_filter(Instrument.institution_id), Booking.status == "completed",
-            Booking.start_at >= period.start, Booking.start_at < period.end)))).all()
-    return [(str(INDUSTRY_LABELS.get(code, code or "—")), n) for code, n in Counter(served).most_common(8)]
+def _trend_chart(months):
+    return chart("bar", [m for m, _s, _h in months], [
+        {"label": _("服务次数"), "data": [s for _m, s, _h in months], "yAxisID": "y"},
+        {"label": _("有效工作机时"), "type": "line", "data": [round(h, 1) for _m, _s, h in months], "yAxisID": "y1"}],
+        scales={"y": {"position": "left"}, "y1": {"position": "right", "grid": {"drawOnChartArea": False}}})
+
+
+def _months(scope, period, now):
+    return [(m, v["service_count"], v["effective_hours"]) for m, v in stats.trend(scope, period, now)]
 
 
 def _district(year, period, code):
     district = db.session.get(District, code)
     if district is None:
         raise NotFound()
-    scope = scope_for(current_user, district=code)
-    totals = summary(scope, period)
-    months = snapshot.trend(scope, year, clock.now())
-    trend = chart("bar", [m for m, _s, _h in months], [
-        {"label": _("服务次数"), "data": [s for _m, s, _h in months], "yAxisID": "y"},
-        {"label": _("有效工作机时"), "type": "line", "data": [round(h, 1) for _m, _s, h in months], "yAxisID": "y1"}],
-        scales={"y": {"position": "left"}, "y1": {"position": "right", "grid": {"drawOnChartArea": False}}})
-    institutions = figures(scope, period, "institution")
-    names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
-        Organization.id.in_(list(institutions)))).all())
-    top_institutions = sorted(((names.get(k, k), v) for k, v in institutions.items()),
-                              key=lambda item: -item[1]["service_count"])[:10]
-    instruments = _instrument_rows(scope, period)
+    scope, now = scope_for(current_user, district=code), clock.now()
+    months = _months(scope, period, now)
+    instruments = stats.instrument_rows(scope, period, now)
     underused = [r for r in instruments if r["open_hours"] and (r["utilization"] or 0) < 0.1]
     return render_template(
-        "stats/district.html", year=year, district=district, totals=totals, months=months, trend=trend,
-        top_institutions=top_institutions, top_instruments=instruments[:10], underused=underused[:20],
-        industries=_industries(scope, period), target=district.enterprise_target,
-        settlement=settlement_figures(scope, period))
+        "stats/district.html", year=year, district=district, totals=stats.summary(scope, period, now), months=months,
+        trend=_trend_chart(months), top_institutions=stats.named_rows(scope, period, "institution", now)[:10],
+        top_instruments=instruments[:10], underused=underused[:20], industries=stats.industries(scope, period),
+        target=district.enterprise_target, settlement=stats.money(scope, period))
 
 
 def _city(year, period):
-    districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
-    by_district = figures(scope_for(current_user), period, "district")
-    enterprise_counts = {code: v["enterprises_served"] for code, v in by_district.items()}
-    totals = summary(scope_for(current_user), period)
-    pilot_count = db.session.scalar(sa.select(sa.func.count(Pilot.id)).where(Pilot.year == year))
-    side_by_side = chart("bar", [str(d.label) for d in districts], [
-        {"label": _("服务市场主体数量"), "data": [enterprise_counts.get(d.code, 0) for d in districts]},
-        {"label": _("目标"), "type": "line", "data": [d.enterprise_target for d in districts]}])
-    return render_template("stats/city.html", year=year, districts=districts, by_district=by_district,
-                           enterprise_counts=enterprise_counts, totals=totals, chart=side_by_side,
-                           pilot_count=pilot_count, pilot_target=CITY_PILOT_TARGET,
-                           enterprise_target=CITY_ENTERPRISE_TARGET, months=snapshot.trend(scope_for(current_user),
-                                                                                          year, clock.now()),
-                           settlement=settlement_figures(scope_for(current_user), period),
-                           settlement_districts=settlement_by_district(scope_for(current_user), period))
+    scope, now = scope_for(current_user), clock.now()
+    districts = stats.district_rows(scope, period, now)
+    enterprise_counts = {d.code: v["enterprises_served"] for d, v in districts}
+    pilot_count = sum(pilot_services.counts_by_district(year).values())
+    side_by_side = chart("bar", [str(d.label) for d, _v in districts], [
+        {"label": _("服务市场主体数量"), "data": [v["enterprises_served"] for _d, v in districts]},
+        {"label": _("目标"), "type": "line", "data": [d.enterprise_target for d, _v in districts]}])
+    return render_template("stats/city.html", year=year, districts=[d for d, _v in districts],
+                           by_district={d.code: v for d, v in districts}, enterprise_counts=enterprise_counts,
+                           totals=stats.summary(scope, period, now), chart=side_by_side, pilot_count=pilot_count,
+                           pilot_target=CITY_PILOT_TARGET, enterprise_target=CITY_ENTERPRISE_TARGET,
+                           months=_months(scope, period, now), settlement=stats.money(scope, period),
+                           settlement_districts=stats.money_by_district(scope, period))
 
 
 @bp.get("/instruments.csv")
@@ -145,7 +120,7 @@ def instruments_csv():
               _("服务市场主体数量"), _("收入（元）")]
     lines = [[r["name"], r["open_hours"], r["effective_hours"], r["external_hours"], r["utilization"],
               r["no_show_rate"], r["service_count"], r["enterprises_served"], money(r["revenue"])]
-             for r in _instrument_rows(scope, Period.year(year))]
+             for r in stats.instrument_rows(scope, Period.year(year), clock.now())]
     return _csv(header, lines, f"instruments-{year}.csv")
 
 
@@ -154,17 +129,12 @@ def districts_csv():
     if not current_user.is_city:
         raise Forbidden()
     year = _year()
-    period = Period.year(year)
-    by_district = figures(scope_for(current_user), period, "district")
     header = [_("地区"), _("服务次数"), _("服务市场主体数量"), _("目标"), _("对外服务机时"), _("有效工作机时"),
               _("共享率"), _("利用率")]
-    lines = []
-    for d in db.session.scalars(sa.select(District).order_by(District.position)):
-        v = by_district.get(d.code)
-        served = v["enterprises_served"] if v else 0
-        lines.append([str(d.label), v["service_count"] if v else 0, served, d.enterprise_target,
-                      v["external_hours"] if v else 0, v["effective_hours"] if v else 0,
-                      v["sharing_rate"] if v else "", v["utilization"] if v else ""])
+    lines = [[str(d.label), v["service_count"], v["enterprises_served"], d.enterprise_target, v["external_hours"],
+              v["effective_hours"], "" if v["sharing_rate"] is None else v["sharing_rate"],
+              "" if v["utilization"] is None else v["utilization"]]
+             for d, v in stats.district_rows(scope_for(current_user), Period.year(year), clock.now())]
     return _csv(header, lines, f"districts-{year}.csv")
 
 
@@ -182,13 +152,12 @@ def _csv(header, lines, name):
 def targets():
     if not current_user.is_city:
         raise Forbidden()
-    for district in db.session.scalars(sa.select(District)):
-        value = request.form.get(f"target-{district.code}", "").strip()
-        if value:
-            if not value.isdigit() or not 0 < int(value) <= 100000:
-                flash(_("目标应为正整数。"), "danger")
-                return redirect(url_for(".dashboard"))
-            district.enterprise_target = int(value)
+    try:
+        stats.set_targets(current_user, request.form)
+    except DomainError:
+        db.session.rollback()
+        flash(_("目标应为正整数。"), "danger")
+        return redirect(url_for(".dashboard"))
     db.session.commit()
     flash(_("年度目标已保存。"), "success")
     return redirect(url_for(".dashboard"))
@@ -204,20 +173,18 @@ def pilots():
     if current_user.is_district:
         code = current_user.district_code
         return render_template("stats/pilots.html", year=year, pilots=pilot_services.pilots_of(year, code),
-                               table=pilot_services.table_of(year, code), rows=table_rows(year, code),
+                               table=pilot_services.table_of(year, code), sheet=stats.pilot_table(year, code),
                                columns=COLUMN_LABELS, district=code)
-    districts = db.session.scalars(sa.select(District).order_by(District.position)).all()
+    districts = stats.districts()
     tables = {d.code: pilot_services.table_of(year, d.code) for d in districts}
-    counts = dict(db.session.execute(sa.select(Pilot.district_code, sa.func.count(Pilot.id)).where(
-        Pilot.year == year).group_by(Pilot.district_code)).all())
+    counts = pilot_services.counts_by_district(year)
     return render_template("stats/pilots_city.html", year=year, districts=districts, tables=tables, counts=counts,
-                           rows=table_rows(year), columns=COLUMN_LABELS)
+                           sheet=stats.pilot_table(year), columns=COLUMN_LABELS)
 
 
 def _pilot_form(pilot=None):
     form = PilotForm(obj=pilot) if request.method == "GET" and pilot else PilotForm()
-    form.institution_ids.choices = [(o.id, o.name) for o in db.session.scalars(sa.select(Organization).where(
-        Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name))]
+    form.institution_ids.choices = pilot_services.institution_choices()
     if request.method == "GET" and pilot:
         form.institution_ids.data = [i.id for i in pilot.institutions]
     return form
@@ -229,6 +196,15 @@ def _save_pilot(form, pilot, year):
         return pilot_services.create(current_user, year, current_user.district_code, data, clock.now())
     pilot_services.update(current_user, pilot, data, clock.now())
     return pilot
+
+
+def _warn_overlaps(pilot):
+    others = pilot_services.overlaps(pilot)
+    if others:
+        flash(_("注意：所选机构也关联在其他试点项目中（%(names)s）。各试点分别计入这些机构的服务，合计行只计一次；"
+                "如非同一项目共建，请核对关联的机构。",
+                names="、".join(f"{DISTRICT_LABELS.get(o.district_code, o.district_code)}·{o.name}" for o in others)),
+              "warning")
 
 
 @bp.route("/pilots/new", methods=["GET", "POST"])
@@ -252,6 +228,7 @@ def edit_pilot(pilot_id=None):
         else:
             db.session.commit()
             flash(_("试点项目已保存。"), "success")
+            _warn_overlaps(saved)
             return redirect(url_for(".pilots", year=saved.year))
     proposals = pilot_services.proposals(pilot) if pilot else ("", "")
     computed = pilot_services.computed(pilot) if pilot else (0, 0)

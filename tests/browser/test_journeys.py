@@ -105,11 +105,11 @@ def lab2_day(live_app):
                       or first_free_slot(raman, day + timedelta(days=1), 60, now))
         pending = bookings.book(customer, raman, start, end, now)
         chamber = instrument("MJ-001")
-        hour = local(now).replace(minute=0, second=0, microsecond=0)
+        hour = local(now).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
         walk_in = bookings.book(staff, chamber, hour, hour + timedelta(hours=1), now,
-                                organization=organization("sme2"))
+                                organization=organization("sme2"))  # began an hour ago; nobody checked it in
         db.session.commit()
-        return pending.id, walk_in.id
+        return pending.id, walk_in.id, hour.strftime("%Y-%m-%dT%H:%M")
 
 
 def spreadsheet_with_one_bad_row(tmp_path):
@@ -128,7 +128,7 @@ def spreadsheet_with_one_bad_row(tmp_path):
 
 
 def test_journey_2_an_institution_approves_checks_in_and_out_closes_and_imports(open_page, lab2_day, tmp_path):
-    pending_id, walk_in_id = lab2_day
+    pending_id, walk_in_id, began = lab2_day
     page = sign_in(accept_dialogs(open_page()), "lab2@demo.local")
     page.goto("/console/bookings/pending")
     shot(page, "05-approval-queue")
@@ -136,12 +136,13 @@ def test_journey_2_an_institution_approves_checks_in_and_out_closes_and_imports(
     expect(page.locator(".alert-success")).to_contain_text("已批准该预约")
     page.goto("/console/today")
     expect(page.locator("[data-testid=today]")).to_contain_text("盐雾试验箱")
-    page.click(f"[data-testid=check_in-{walk_in_id}]")
-    expect(page.locator(".alert-success")).to_contain_text("已签到")
     shot(page, "06-today")
+    page.goto(f"/bookings/{walk_in_id}")  # the staff enter when the walk-in actually began
+    page.fill("#check-in-at", began)
+    page.click("[data-testid=check-in-at]")
+    expect(page.locator(".alert-success")).to_contain_text("已签到")
     page.click(f"[data-testid=check_out-{walk_in_id}]")
     expect(page.locator(".alert-success")).to_contain_text("已签退")
-    page.goto(f"/bookings/{walk_in_id}")
     expect(page.locator("[data-testid=audit-trail]")).to_contain_text("签退")
     page.goto("/console/instruments")
     page.locator("tr", has_text="MJ-012").get_by_role("link", name="停机").click()

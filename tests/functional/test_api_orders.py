@@ -1,7 +1,9 @@
 import io
+from datetime import date
 
 import pytest
 
+from models.timeutil import at_local
 from tests.factories import PDF
 
 
@@ -121,9 +123,14 @@ def test_non_pdfs_and_oversized_pdfs_are_refused(app, api, world, placed, data, 
     assert lab.get(f"/orders/{placed['id']}").get_json()["status"] == "testing"
 
 
-def test_order_work_is_201_and_an_overlap_409(api, world, placed, create_instrument):
+def test_order_work_is_201_and_an_overlap_409(app, api, world, placed, create_instrument):
     instrument = create_instrument(world.institution_a)
     lab = _to_testing(api, world, placed["id"])
+    app.config["NOW_OVERRIDE"] = at_local(date(2026, 3, 3), 9 * 60)  # Tuesday 09:00: work is logged once done
+    future = lab.post(f"/orders/{placed['id']}/work",
+                      json={"instrument_id": instrument.id, "start": "2026-03-03T10:00", "end": "2026-03-03T12:00"})
+    assert future.status_code == 422 and "end" in future.get_json()["error"]["fields"]
+    app.config["NOW_OVERRIDE"] = at_local(date(2026, 3, 3), 13 * 60)
     body = {"instrument_id": instrument.id, "start": "2026-03-03T10:00", "end": "2026-03-03T12:00"}
     created = lab.post(f"/orders/{placed['id']}/work", json=body)
     assert created.status_code == 201 and created.get_json()["start"] == "2026-03-03T10:00:00+08:00"

@@ -94,7 +94,8 @@ def test_an_institution_feed_names_customers_and_includes_order_work(client, api
     orders.quote(booked.lab_a, order, 100, 3, TUESDAY, "", now)
     orders.accept(booked.sme_b, order, now)
     orders.receive_sample(booked.lab_a, order, now)
-    orders.log_work(booked.lab_a, order, booked.instrument.id, at_local(TUESDAY, 780), at_local(TUESDAY, 840), now)
+    orders.log_work(booked.lab_a, order, booked.instrument.id, at_local(TUESDAY, 780), at_local(TUESDAY, 840),
+                    at_local(TUESDAY, 900))  # logged once done
     db.session.commit()
     events = parse(feed(client, api, booked.lab_a)[2]).walk("VEVENT")
     summaries = {str(e["SUMMARY"]) for e in events}

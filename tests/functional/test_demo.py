@@ -120,8 +120,8 @@ def test_the_demo_holds_orders_in_every_state_with_real_reports(demo):
 
 
 def test_the_demo_spans_a_year_across_districts_and_pilots(demo, now):
-    from app.stats.metrics import summary
     from app.stats.scope import Period, Scope, district_scope
+    from app.stats.services import summary
     from models import District
     from models.pilot import Pilot, PilotTable
 
@@ -135,6 +135,27 @@ def test_the_demo_spans_a_year_across_districts_and_pilots(demo, now):
     assert set(db.session.scalars(sa.select(PilotTable.status))) == {"draft", "submitted", "accepted", "returned"}
 
 
+def test_the_demo_figures_add_up_on_every_page(demo, now):
+    """District rows to the city, institutions to their district, the cache to the recount, pilots to 合计."""
+    from app.stats import services as stats
+    from app.stats.scope import Period, Scope
+    from app.stats.table import build
+
+    year = Period.year(now.year)
+    city = stats.summary(Scope(None), year, now)
+    assert city == stats.summary(Scope(None), year, now, live=True)
+    assert 0 < city["utilization"] < 1 and city["open_hours"] > 0
+    for group in ("district", "institution", "instrument"):
+        parts = stats.figures(Scope(None), year, group, now)
+        assert sum(p["bookings_completed"] for p in parts.values()) == city["bookings_completed"]
+        assert abs(sum(p["effective_hours"] for p in parts.values()) - city["effective_hours"]) <= 0.01 * len(parts)
+        assert abs(sum(p["open_hours"] for p in parts.values()) - city["open_hours"]) <= 0.01 * len(parts)
+        assert parts == stats.figures(Scope(None), year, group, now, live=True)
+    for part in stats.figures(Scope(None), year, "category", now).values():
+        assert part["effective_hours"] <= city["effective_hours"] and part["internal_hours"] <= city["internal_hours"]
+    table = build(now.year)
+    assert table["total"][8] <= sum(row[8] for row in table["rows"])
+    assert table["total"][8] <= city["service_count"] and table["total"][9] <= city["enterprises_served"]
 @pytest.mark.parametrize("q,expected", [
     ("扫描电镜", {"场发射扫描电子显微镜"}),
     ("SEM", {"场发射扫描电子显微镜"}),

@@ -111,21 +111,75 @@ def test_the_table_has_the_fifteen_columns_in_order(api, served):
     assert row[6] == "分时租赁（仪器共享）"
 
 
-def test_the_xlsx_reads_back_in_the_official_layout(api, served):
+def test_the_xlsx_is_the_official_form(api, served):
+    served.district_a.name, served.district_a.phone = "王敏", "021-50001234"
     create(api, served.district_a, institutions=[served.institution_a], other_effects="=HYPERLINK(\"x\")",
-           quality_effect="@SUM(A1)")
+           quality_effect="@SUM(A1)", basic_info="面向中小企业开放大型仪器。" * 8)
     response = api(served.district_a).get("/stats/pilot-table.xlsx?year=2026")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert sheet["A1"].value == "2026年质量基础设施“一站式”服务试点工作情况统计表（浦东新区）"
-    assert "A1:O1" in [str(r) for r in sheet.merged_cells.ranges]
-    assert [c.value for c in sheet[2]] == COLUMNS
-    row = [c.value for c in sheet[3]]
+    assert sheet["A1"].value == "附件4"
+    assert sheet["A2"].value == "2026年质量基础设施“一站式”服务试点工作情况统计表（浦东新区）"
+    assert "A2:O2" in [str(r) for r in sheet.merged_cells.ranges]
+    assert sheet["A2"].font.name in ("黑体", "方正小标宋简体") and sheet["A2"].font.size >= 16
+    assert [c.value for c in sheet[3]] == COLUMNS
+    row = [c.value for c in sheet[4]]
     assert row[0] == 1 and row[2] == "张江科学城仪器共享试点" and row[4] == 120.5 and row[8] == 1
     assert row[14] == "'=HYPERLINK(\"x\")" and row[13] == "'@SUM(A1)"  # neutralised, not formulas
+    assert {c.font.name for c in sheet[4]} == {"宋体"} and {c.font.name for c in sheet[3]} == {"宋体"}
+    assert (sheet["E4"].number_format, sheet["L4"].number_format) == ("0.00", "0.00")
+    assert (sheet["F4"].number_format, sheet["I4"].number_format, sheet["J4"].number_format) == ("0", "0", "0")
+    assert sheet.row_dimensions[4].height >= 3 * 14  # the long 基本情况 wraps onto several lines and shows
+    total = [c.value for c in sheet[5]]
+    assert total[0] == "合计" and total[8:10] == [1, 1] and total[4] == 120.5
+    filler = sheet.cell(sheet.max_row, 1).value
+    assert filler.startswith("填报单位（盖章）：浦东新区市场监督管理局")
+    assert "填报人：王敏" in filler and "联系电话：021-50001234" in filler and "填报日期：2026年3月2日" in filler
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert sheet.page_margins.left > sheet.page_margins.right  # room for binding
     assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == "9"
-    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width >= 30
-    assert sheet.max_row == 3
+    assert sheet.print_title_rows == "$2:$3"
+    assert sheet["D3"].alignment.wrap_text and sheet.column_dimensions["D"].width >= 30
+
+
+def test_two_pilots_on_one_institution_are_flagged_and_the_total_counts_once(api, served, sign_in):
+    first = create(api, served.district_a, institutions=[served.institution_a]).get_json()
+    second = create(api, served.district_a, name="第二个试点", institutions=[served.institution_a]).get_json()
+    assert second["shared_with"] == [first["id"]]
+    body = api(served.district_a).get("/stats/pilot-table?year=2026").get_json()
+    assert [row[8:10] for row in body["rows"]] == [[1, 1], [1, 1]]  # each claims the institution's service
+    assert body["total"][0] == "合计" and body["total"][8:10] == [1, 1]  # counted once
+    assert sorted(body["shared"]) == sorted([first["id"], second["id"]])
+    assert [p["status"] for p in body["pilots"]] == ["draft", "draft"]
+    page = sign_in(served.district_a).get("/stats/pilots?year=2026").get_data(as_text=True)
+    assert 'data-testid="shared-warning"' in page and f'data-testid="shared-pilot-{first["id"]}"' in page
+    assert 'data-testid="pilot-total"' in page
+
+
+def test_linking_an_institution_another_pilot_has_warns_the_district(api, served, sign_in):
+    create(api, served.district_b, name="闵行试点", institutions=[served.institution_a])
+    saved = sign_in(served.district_a).post("/stats/pilots/new?year=2026", data={
+        "name": "浦东试点", "institution_ids": [served.institution_a.id]}, follow_redirects=True).get_data(as_text=True)
+    assert "试点项目已保存" in saved and "闵行区·闵行试点" in saved
+
+
+def test_the_city_files_hold_accepted_tables_only_unless_asked_for_all(api, served):
+    create(api, served.district_a, institutions=[served.institution_a])
+    create(api, served.district_b, name="闵行试点", institutions=[served.institution_b])
+    api(served.district_a).post("/pilots/submit?year=2026")
+    api(served.district_b).post("/pilots/submit?year=2026")
+    api(served.city).post("/pilots/review?year=2026&district=310115", json={"decision": "accept"})
+    rows = list(csv.reader(io.StringIO(api(served.city).get("/stats/pilot-table.csv?year=2026").data
+                                       .decode("utf-8").lstrip("\ufeff"))))
+    assert [(r[0], r[2]) for r in rows[1:]] == [("1", "张江科学城仪器共享试点"), ("合计", "")]  # 闵行: only submitted
+    assert rows[-1][8:10] == ["1", "1"]
+    everything = api(served.city).get("/stats/pilot-table.csv?year=2026&status=all").data.decode("utf-8")
+    assert "闵行试点" in everything and everything.rstrip().splitlines()[-1].startswith("合计")
+    sheet = load_workbook(io.BytesIO(api(served.city).get("/stats/pilot-table.xlsx?year=2026").data)).active
+    assert "闵行试点" not in [c.value for row in sheet.iter_rows() for c in row]
+    body = api(served.city).get("/stats/pilot-table?year=2026").get_json()
+    assert [(p["district_code"], p["status"]) for p in body["pilots"]] == [("310112", "submitted"),
+                                                                           ("310115", "accepted")]
 
 
 def test_the_csv_has_the_same_table(api, served):

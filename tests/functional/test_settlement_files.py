@@ -34,7 +34,7 @@ def embedded_fonts(data):
 def month(world):
     """Enterprise A at institution A in March: ¥480.00, then ¥240.00 of which a voucher paid ¥120.00."""
     completed_booking(world, minutes_used=60, day_offset=-1)
-    charge = charge_of(completed_booking(world, minutes_used=20))
+    charge = charge_of(completed_booking(world, minutes_used=30))
     vouchers.apply(world.sme_a, charge, issue_voucher(world, amount="1000.00", percent=50).id, NOW)
     db.session.commit()
     return statement_for(world.sme_a, MARCH, world.institution_a.id)

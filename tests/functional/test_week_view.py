@@ -7,8 +7,8 @@ import pytest
 
 from app.availability.week import first_open_week, week_grid
 from app.booking import services
-from app.stats.metrics import summary
 from app.stats.scope import Period, Scope
+from app.stats.services import summary
 from models import Closure, OpeningHours, db
 from models.errors import PolicyViolation, ValidationError
 from models.timeutil import at_local

@@ -164,18 +164,49 @@ def test_the_web_app_never_starts_a_scheduler(tmp_path):
     assert done.stdout.split() == ["never_seen", "never_seen", "ok"]
 
 
-def test_the_nightly_snapshot_rewrites_the_last_week_the_same_way_twice(world, create_instrument, create_booking, now):
+def test_the_snapshot_job_retakes_stale_days_however_old_and_yesterday_the_same_way_twice(
+        world, create_instrument, create_booking, now):
     from app.stats import snapshot
-    from models.stats import UsageSnapshot
+    from models.stats import StaleDay, UsageSnapshot
 
     instrument = create_instrument(world.institution_a)
-    start = now - timedelta(days=2)
+    today = (now + timedelta(hours=8)).date()
+    snapshot.backfill(today - timedelta(days=60), today - timedelta(days=1), now)
+    db.session.commit()
+    start = now - timedelta(days=40)  # a walk-in entered forty days late
     create_booking(instrument, world.enterprise_a, start=start, status="completed", actual_start=start,
                    actual_end=start + timedelta(hours=2))
-    snapshot.nightly(now)
-    first = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
-    snapshot.nightly(now)
-    second = [(s.day, s.institution_id, s.service_count, s.external_hours) for s in db.session.query(UsageSnapshot)]
-    assert first == second
     booked_day = (start + timedelta(hours=8)).date()
+    assert [(s.day, s.institution_id) for s in db.session.query(StaleDay)] == [(booked_day, world.institution_a.id)]
+    assert snapshot.refresh(now) == [booked_day, today - timedelta(days=1)]
+    first = [(s.day, s.institution_id, s.service_count, round(s.external_hours, 6))
+             for s in db.session.query(UsageSnapshot)]
+    assert snapshot.refresh(now) == [today - timedelta(days=1)]
+    second = [(s.day, s.institution_id, s.service_count, round(s.external_hours, 6))
+              for s in db.session.query(UsageSnapshot)]
+    assert first == second
     assert [row for row in first if row[2]] == [(booked_day, world.institution_a.id, 1, 2.0)]
+
+
+def test_a_change_to_a_whole_year_is_retaken_over_several_runs_and_read_live_meanwhile(world, create_instrument, now):
+    from app.catalog import services as catalog
+    from app.stats import snapshot
+    from app.stats.scope import Period, Scope
+    from app.stats.services import summary
+    from models.stats import StaleDay
+
+    create_instrument(world.institution_a, created_at=now - timedelta(days=400))
+    today = (now + timedelta(hours=8)).date()
+    snapshot.backfill(today - timedelta(days=100), today - timedelta(days=1), now)
+    catalog.set_institution_hours(world.lab_a, world.institution_a, [(d, 8 * 60, 12 * 60) for d in range(1, 6)], now)
+    db.session.flush()
+    assert db.session.query(StaleDay).count() == 100  # every snapshotted day of the institution
+    period = Period(today - timedelta(days=100), today)
+    assert summary(Scope(None), period, now) == summary(Scope(None), period, now, live=True)
+    retaken = snapshot.refresh(now)
+    assert len(retaken) == snapshot.MOST_DAYS_PER_RUN  # the most recent first, yesterday among them
+    assert db.session.query(StaleDay).count() == 100 - snapshot.MOST_DAYS_PER_RUN
+    assert summary(Scope(None), period, now) == summary(Scope(None), period, now, live=True)
+    snapshot.refresh(now)
+    assert db.session.query(StaleDay).count() == 0
+    assert summary(Scope(None), period, now) == summary(Scope(None), period, now, live=True)

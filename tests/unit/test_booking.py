@@ -270,9 +270,9 @@ def test_staff_may_enter_actual_times_but_not_in_the_future(lab):
 def test_actual_times_stay_within_two_days_of_the_booking(lab):
     booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
     with pytest.raises(ValidationError) as error:
-        services.check_in(lab.lab_a, booking, NOW - timedelta(days=3))
+        services.check_in(lab.lab_a, booking, at(TUESDAY, "09:40"), at=NOW - timedelta(days=3))
     assert "两天" in str(error.value.fields["at"])
-    services.check_in(lab.lab_a, booking, at(TUESDAY, "09:00"))
+    services.check_in(lab.lab_a, booking, at(TUESDAY, "09:30"))
     with pytest.raises(ValidationError):
         services.check_out(lab.lab_a, booking, at(TUESDAY, "11:00") + timedelta(days=3))
 
@@ -340,3 +340,35 @@ def test_a_hold_refused_by_the_database_leaves_the_callers_transaction_alone(lab
     db.session.commit()
     assert db.session.scalars(sa.select(Closure.reason)).all() == ["written before"]
     assert db.session.scalar(sa.select(sa.func.count(Occupancy.id)).where(Occupancy.active.is_(True))) == 1
+
+
+def test_check_in_two_days_ahead_is_refused_and_opens_thirty_minutes_before(lab):
+    booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
+    with pytest.raises(InvalidTransition) as error:
+        services.check_in(lab.lab_a, booking, at(TUESDAY, "10:00") - timedelta(days=2))
+    assert "30" in str(error.value.message)
+    with pytest.raises(InvalidTransition):
+        services.check_in(lab.lab_a, booking, at(TUESDAY, "09:29"))
+    with pytest.raises(ValidationError):  # nor an earlier time typed for a booking that has not begun
+        services.check_in(lab.lab_a, booking, at(TUESDAY, "09:45"), at=at(TUESDAY, "09:00"))
+    services.check_in(lab.lab_a, booking, at(TUESDAY, "09:30"))
+    assert booking.status == "checked_in" and booking.actual_start == at(TUESDAY, "09:30")
+
+
+def test_staff_may_enter_an_earlier_actual_start_for_a_booking_already_begun(lab):
+    booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
+    services.check_in(lab.lab_a, booking, at(TUESDAY, "12:00"), at=at(TUESDAY, "09:00"))
+    assert booking.actual_start == at(TUESDAY, "09:00")
+
+
+def test_a_check_out_shorter_than_one_slot_is_refused_with_what_to_do(lab):
+    booking = book(lab, at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
+    services.check_in(lab.lab_a, booking, at(TUESDAY, "10:00"))
+    for minutes in (0, 1, booking.instrument.slot_minutes - 1):
+        with pytest.raises(ValidationError) as error:
+            services.check_out(lab.lab_a, booking, at(TUESDAY, "10:00") + timedelta(minutes=max(minutes, 1)),
+                               at=at(TUESDAY, "10:00") + timedelta(minutes=minutes))
+        assert "爽约" in str(error.value.fields["at"])
+    assert booking.status == "checked_in"
+    services.check_out(lab.lab_a, booking, at(TUESDAY, "10:30"))
+    assert booking.status == "completed" and booking.charge_amount > 0

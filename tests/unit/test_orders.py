@@ -254,13 +254,14 @@ def test_order_work_holds_the_instrument_like_a_booking(world, order, now, tmp_p
     instrument = create_instrument(world.institution_a)
     walk_to(world, order, now, "testing", tmp_path)
     tuesday = date(2026, 3, 3)
-    hold = services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 600), at_local(tuesday, 720), now)
+    later = at_local(tuesday, 20 * 60)  # work is logged once it is done
+    hold = services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 600), at_local(tuesday, 720), later)
     assert hold.kind == "order_work" and hold.active and hold.order_id == order.id
     with pytest.raises(SlotUnavailable):
-        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 660), at_local(tuesday, 780), now)
+        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 660), at_local(tuesday, 780), later)
     create_booking(instrument, world.enterprise_b, start=at_local(tuesday, 840))
     with pytest.raises(SlotUnavailable):
-        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 840), at_local(tuesday, 900), now)
+        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 840), at_local(tuesday, 900), later)
     with pytest.raises(SlotUnavailable):
         bookings.book(world.sme_b, instrument, at_local(tuesday, 630), at_local(tuesday, 690), now)
 
@@ -269,11 +270,12 @@ def test_order_work_and_bookings_hold_the_buffer_after_them_alike(world, order, 
     instrument = create_instrument(world.institution_a, buffer_minutes=30)
     walk_to(world, order, now, "testing", tmp_path)
     tuesday = date(2026, 3, 3)
-    work = services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 600), at_local(tuesday, 660), now)
     booking = bookings.book(world.sme_b, instrument, at_local(tuesday, 690), at_local(tuesday, 750), now)
+    later = at_local(tuesday, 20 * 60)
+    work = services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 600), at_local(tuesday, 660), later)
     assert (work.blocks_until, booking.occupancy.blocks_until) == (at_local(tuesday, 690), at_local(tuesday, 780))
     with pytest.raises(SlotUnavailable):
-        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 750), at_local(tuesday, 810), now)
+        services.log_work(world.lab_a, order, instrument.id, at_local(tuesday, 750), at_local(tuesday, 810), later)
 
 
 def test_order_work_only_on_own_instruments_and_while_testing(world, order, now, tmp_path, create_instrument):
@@ -320,3 +322,21 @@ def test_a_sample_number_with_a_line_break_is_refused(world, order, now, tmp_pat
     with pytest.raises(ValidationError) as error:
         services.receive_sample(world.lab_a, order, now, "YP-1\nYP-2")
     assert "sample_no" in error.value.fields
+
+
+def test_order_work_cannot_be_logged_in_the_future_nor_a_report_issued_before_it(world, order, now, tmp_path,
+                                                                                 create_instrument):
+    instrument = create_instrument(world.institution_a)
+    walk_to(world, order, now, "testing", tmp_path)
+    now = now + timedelta(hours=4)  # Monday 13:00
+    with pytest.raises(ValidationError) as error:
+        services.log_work(world.lab_a, order, instrument.id, now + timedelta(hours=1), now + timedelta(hours=2), now)
+    assert "现在" in str(error.value.fields["end"])
+    services.log_work(world.lab_a, order, instrument.id, now - timedelta(hours=3), now - timedelta(hours=2), now)
+    ahead = Occupancy.hold(instrument, now + timedelta(hours=3), now + timedelta(hours=4), now, "order_work",
+                           order_id=order.id)  # logged before this rule, or by a clock that ran fast
+    db.session.add(ahead)
+    db.session.flush()
+    with pytest.raises(InvalidTransition) as error:
+        services.issue_report(world.lab_a, order, PDF, "R-FUTURE", now, upload_dir=str(tmp_path), max_bytes=10 ** 6)
+    assert "机时" in str(error.value.message) and order.status == "testing"

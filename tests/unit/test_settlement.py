@@ -19,7 +19,7 @@ from tests.settlement import NOW, TODAY, charge_of, completed_booking, completed
     (45, "480.00"),   # rounded up to 60 min: 1 h × 600 × (1 − 20 %)
     (60, "480.00"),
     (61, "720.00"),   # 90 min
-    (10, "240.00"),   # one 30-minute slot
+    (30, "240.00"),   # one 30-minute slot (less is not a service: check-out refuses it)
 ])
 def test_a_completed_booking_is_charged_its_actual_use_rounded_up_to_the_slot_with_the_sme_discount(
         world, minutes_used, expected):

@@ -4,10 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from app.stats.metrics import figures, summary
+from app.stats.metrics import EMPTY
 from app.stats.scope import Period, Scope, district_scope, pilot_scope
-from models import Closure, Occupancy, Review, ServiceOrder, db
+from app.stats.services import figures, summary, trend
+from models import Booking, Closure, Occupancy, Review, ServiceOrder, db
 from models.pilot import Pilot
+from models.stats import StaleDay
 from models.timeutil import at_local
 from models.workday import special_days
 
@@ -37,8 +39,11 @@ def order(world, org, institution, issued, amount, instrument=None):
 @pytest.fixture
 def data(world, create_instrument, create_booking, create_org):
     w = world
-    w.x = create_instrument(w.institution_a, category_code="010100", calibration_valid_until=date(2027, 1, 1))
-    w.y = create_instrument(w.institution_b, category_code="020100", calibration_valid_until=date(2027, 1, 1))
+    joined = at(date(2024, 6, 1), "09:00")  # on the platform before the year the tests count
+    w.x = create_instrument(w.institution_a, category_code="010100", calibration_valid_until=date(2027, 1, 1),
+                            created_at=joined)
+    w.y = create_instrument(w.institution_b, category_code="020100", calibration_valid_until=date(2027, 1, 1),
+                            created_at=joined)
     e1, e2, e3 = w.enterprise_a, w.enterprise_b, create_org("enterprise", district_code="310112")
     completed(create_booking, w.x, e1, at(date(2025, 3, 3), "10:00"), at(date(2025, 3, 3), "12:00"), "960.00")
     completed(create_booking, w.x, e1, at(date(2024, 12, 31), "23:00"), at(date(2025, 1, 1), "01:00"), "100.00")
@@ -146,9 +151,7 @@ def test_grouping_by_instrument_district_and_category(data):
 
 
 def test_months_split_the_hours(data):
-    from app.stats.metrics import by_month
-
-    months = {m.first.month: v for m, v in by_month(Scope(None), YEAR)}
+    months = {int(m[5:]): v for m, v in trend(Scope(None), YEAR)}
     assert months[1]["external_hours"] == 1.0 and months[1]["service_count"] == 0
     assert months[3]["service_count"] == 1 and months[3]["no_shows"] == 1 and months[3]["internal_hours"] == 2
     assert months[6]["external_hours"] == 4 and months[6]["orders_reported"] == 1
@@ -176,36 +179,112 @@ def test_an_empty_scope_has_zeros_not_errors():
     assert s["service_count"] == 0 and s["sharing_rate"] is None and s["utilization"] is None
 
 
-def test_the_snapshot_is_idempotent_and_the_trend_matches_live_figures(data):
+def test_the_snapshot_is_idempotent_and_the_trend_matches_the_recount(data):
     from app.stats import snapshot
     from models.stats import UsageSnapshot
 
     later = datetime(2026, 3, 2, 1, tzinfo=UTC)
-    live = snapshot.trend(Scope(None), 2025, later)  # nothing snapshotted yet: all computed live
+    live = trend(Scope(None), YEAR, later, live=True)
     snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
     snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
     rows = db.session.query(UsageSnapshot).count()
     assert rows == len({(s.day, s.institution_id) for s in db.session.query(UsageSnapshot)})
-    from_snapshots = snapshot.trend(Scope(None), 2025, later)
-    assert from_snapshots == live
-    assert [services for _m, services, _h in live] == [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]
-    assert round(sum(h for _m, _s, h in live), 2) == 10.5
+    assert trend(Scope(None), YEAR, later) == live
+    assert [v["service_count"] for _m, v in live] == [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]
+    assert round(sum(v["effective_hours"] for _m, v in live), 2) == 10.5
 
 
-def test_yearly_figures_read_the_snapshots_where_taken_and_match_the_records(data):
+def test_figures_equal_the_recount_and_read_the_snapshot_for_days_not_stale(data):
     from app.stats import snapshot
     from models.stats import UsageSnapshot
 
     later = datetime(2026, 3, 2, 1, tzinfo=UTC)
-    live = {group: figures(Scope(None), YEAR, group, live=True) for group in (None, "district", "institution")}
     snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
-    for group, expected in live.items():
-        assert figures(Scope(None), YEAR, group) == expected
-    assert summary(Scope(None), YEAR)["service_count"] == live[None]["all"]["service_count"]
+    db.session.commit()
+    for group in (None, "district", "institution"):
+        assert figures(Scope(None), YEAR, group, later) == figures(Scope(None), YEAR, group, later, live=True)
 
+    # The cache is used: a snapshot row nobody marked stale is what the yearly figure reads.
     march = db.session.query(UsageSnapshot).filter(UsageSnapshot.day == date(2025, 3, 3),
                                                    UsageSnapshot.bookings_completed > 0).one()
-    march.bookings_completed += 100  # proves the figures come from the snapshot, not the records
-    db.session.flush()
-    assert figures(Scope(None), YEAR)["all"]["bookings_completed"] == live[None]["all"]["bookings_completed"] + 100
-    assert figures(Scope(None), YEAR, live=True)["all"] == live[None]["all"]
+    march.bookings_completed += 100
+    db.session.commit()
+    recount = figures(Scope(None), YEAR, None, later, live=True)["all"]
+    assert figures(Scope(None), YEAR, None, later)["all"]["bookings_completed"] == recount["bookings_completed"] + 100
+
+    # A change to that day's records marks it stale in the same transaction: read live, equal again.
+    booking = db.session.query(Booking).filter(Booking.start_at >= at(date(2025, 3, 3), "00:00"),
+                                               Booking.start_at < at(date(2025, 3, 4), "00:00")).one()
+    booking.actual_end = booking.actual_end + timedelta(minutes=30)
+    db.session.commit()
+    recount = figures(Scope(None), YEAR, None, later, live=True)["all"]
+    assert figures(Scope(None), YEAR, None, later)["all"] == recount
+    assert recount["external_hours"] == 9.0
+    snapshot.refresh(later)  # the job retakes the stale day: read from the snapshot again, still equal
+    db.session.commit()
+    assert db.session.query(StaleDay).count() == 0
+    assert figures(Scope(None), YEAR, None, later)["all"] == recount
+
+
+def test_a_thirty_day_old_correction_reaches_the_yearly_figure_at_once(data, create_booking):
+    from app.stats import snapshot
+
+    later = datetime(2025, 12, 1, 2, tzinfo=UTC)
+    snapshot.backfill(date(2025, 1, 1), date(2025, 11, 30), later)
+    db.session.commit()
+    before = summary(Scope(None), YEAR, later)
+    start = at(date(2025, 10, 31), "10:00")
+    completed(create_booking, data.x, data.e3, start, start + timedelta(hours=3), "100.00")  # a walk-in, a month late
+    after = summary(Scope(None), YEAR, later)
+    assert after["service_count"] == before["service_count"] + 1
+    assert after["external_hours"] == before["external_hours"] + 3
+    assert after == summary(Scope(None), YEAR, later, live=True)
+
+
+def test_instruments_add_up_to_institutions_districts_and_the_city(data):
+    city = figures(Scope(None), YEAR)["all"]
+    for group in ("instrument", "institution", "district"):
+        parts = figures(Scope(None), YEAR, group).values()
+        for name in ("service_count", "bookings_completed", "no_shows"):
+            if group != "instrument" or name != "service_count":  # an order without an instrument has no row
+                assert sum(p[name] for p in parts) == city[name], (group, name)
+        for name in ("external_hours", "effective_hours", "open_hours", "internal_hours"):
+            assert abs(sum(p[name] for p in parts) - city[name]) <= 0.01 * len(parts), (group, name)
+    for part in figures(Scope(None), YEAR, "category").values():
+        assert part["effective_hours"] <= city["effective_hours"]
+        assert part["internal_hours"] <= city["internal_hours"]
+
+
+def test_each_month_of_the_trend_is_that_month_s_figures(data):
+    later = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    for label, values in trend(Scope(None), YEAR, later):
+        month = int(label[5:])
+        first = date(2025, month, 1)
+        last = date(2025 + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+        assert values == figures(Scope(None), Period(first, last), None, later).get("all", EMPTY), label
+    months = dict(trend(Scope(None), YEAR, later))
+    assert months["2025-03"]["enterprises_served"] == 1 and months["2025-06"]["enterprises_served"] == 1
+    assert months["2025-05"]["enterprises_served"] == 1 and months["2025-12"]["enterprises_served"] == 1
+
+
+def test_open_hours_count_from_creation_or_commissioning_and_only_while_active(world, create_instrument):
+    from models.audit import AuditRecord
+
+    now = datetime(2026, 3, 2, 1, tzinfo=UTC)  # Monday 09:00 in Shanghai
+    year = Period(date(2026, 1, 1), date(2026, 3, 2))
+    old = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"))
+    new = create_instrument(world.institution_a, created_at=now)
+    late = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"),
+                             commissioned_on=date(2026, 2, 2))
+    retired = create_instrument(world.institution_a, created_at=at(date(2025, 1, 1), "09:00"), status="retired")
+    db.session.add(AuditRecord(object_type="instruments", object_id=retired.id, action="status",
+                               from_state="active", to_state="retired", at=at(date(2026, 2, 2), "15:00")))
+    db.session.commit()
+    hours = {k: v["open_hours"] for k, v in figures(Scope(None), year, "instrument").items()}
+
+    def of_old(first, last):
+        return figures(Scope(None), Period(first, last), "instrument")[old.id]["open_hours"]
+
+    assert hours[new.id] == of_old(date(2026, 3, 2), date(2026, 3, 2)) == 8  # today only, not the whole year
+    assert hours[late.id] == of_old(date(2026, 2, 2), date(2026, 3, 2)) < hours[old.id]
+    assert hours[retired.id] == of_old(date(2026, 1, 1), date(2026, 2, 1)) > 0  # not from the day it was retired

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from app.availability.services import free_and_busy
 from app.booking import services as bookings
 from app.qualifications import services, training
-from app.stats.metrics import summary
 from app.stats.pilots import Services, computed
 from app.stats.scope import Period, Scope, district_scope
+from app.stats.services import summary
 from models import Notification, Occupancy, TrainingRequest, db
 from models.errors import Conflict, Forbidden, InvalidTransition, SlotUnavailable, ValidationError
 from models.pilot import Pilot
