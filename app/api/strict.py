@@ -7,14 +7,13 @@ NaN or Infinity, a NUL byte or a date outside 2000-01-01 … 2099-12-31 is a fie
     fields.done()          # 422 validation_error naming every bad field at once
 """
 import re
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from models.errors import ValidationError
 
-from ..formtools import EARLIEST, LATEST
+from ..formtools import read_day
 from ..policy import MAX_ID
 
 MONEY = re.compile(r"\d{1,9}(\.\d{1,2})?")
@@ -95,19 +94,9 @@ class Fields:
         return value
 
     def day(self, name, required=True):
-        value = self._value(name, required)
-        if value is None:
+        if self._value(name, required) is None:
             return None
-        try:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError
-            found = date.fromisoformat(value)
-        except ValueError:
-            found = None
-        if found is None or not EARLIEST <= found <= LATEST:
-            self.errors[name] = _l("日期格式应为 YYYY-MM-DD，且在 2000-01-01 到 2099-12-31 之间。")
-            return None
-        return found
+        return read_day(self.source, name, self.errors)
 
     def choice(self, name, choices):
         value = self._value(name, True)

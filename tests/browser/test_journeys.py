@@ -235,7 +235,8 @@ def test_journey_4_a_district_submits_its_table_and_the_city_returns_it(open_pag
     with district.expect_download() as download:
         district.click("[data-testid=download-xlsx]")
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-    assert [c.value for c in sheet[2]][:3] == ["序号", "地区", "试点项目名称"] and sheet.max_row >= 4
+    assert sheet["A1"].value == "附件4"  # the official form: its label, the title, then the headers
+    assert [c.value for c in sheet[3]][:3] == ["序号", "地区", "试点项目名称"] and sheet.max_row >= 5
 
     city = accept_dialogs(sign_in(open_page(), "city@demo.local"))
     city.goto("/stats/")

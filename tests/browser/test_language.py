@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 VISIBLE_TEXT = """() => {
+  // A search highlight (<mark>) splits a value into text nodes; read the value whole again.
+  for (const mark of document.body.querySelectorAll('mark')) mark.replaceWith(...mark.childNodes);
+  document.body.normalize();
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
