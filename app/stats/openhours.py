@@ -90,6 +90,11 @@ def _hours_over(prefix, days, spans):
 
 def by_instrument(scope, period):
     """{instrument id: open hours in the period}."""
+    return _by_instrument(scope, period)[0]
+
+
+def _by_instrument(scope, period):
+    """({instrument id: open hours in the period}, {instrument id: its institution})."""
     stmt = (sa.select(Instrument.id, Instrument.institution_id, Instrument.custom_hours, Instrument.open_on_holidays,
                       Instrument.status, Instrument.created_at, Instrument.commissioned_on)
             .where(scope.institution_filter(Instrument.institution_id)))
@@ -97,11 +102,11 @@ def by_instrument(scope, period):
         stmt = stmt.where(Instrument.category_code.like(scope.category + "%"))
     instruments = db.session.execute(stmt).all()
     if not instruments:
-        return {}
+        return {}, {}
     spans = active_spans(instruments, period.last)
     instruments = [row for row in instruments if spans[row.id]]
     if not instruments:
-        return {}
+        return {}, {}
     weeks = _weeks(instruments)
     special = special_days(period.first, period.last)
     days = list(days_between(period.first, period.last))
@@ -121,7 +126,7 @@ def by_instrument(scope, period):
         result[row.id] = _hours_over(totals[cache_key][1], days, spans[row.id])
     _subtract_closures(result, {row.id: (totals[(_owner(row), row.open_on_holidays)][0], row.open_on_holidays,
                                          spans[row.id]) for row in instruments}, period, special)
-    return result
+    return result, {row.id: row.institution_id for row in instruments}
 
 
 def _subtract_closures(result, weeks_by_instrument, period, special):
@@ -144,17 +149,21 @@ def _subtract_closures(result, weeks_by_instrument, period, special):
 
 
 def by_group(scope, period, group_by):
-    per_instrument = by_instrument(scope, period)
+    per_instrument, institution_of = _by_instrument(scope, period)
     if not per_instrument:
         return {}
     if group_by == "instrument":
         return per_instrument
     if group_by is None or group_by == "month":
         return {"all": sum(per_instrument.values())}
-    column = {"institution": Instrument.institution_id, "district": Organization.district_code,
-              "category": sa.func.substr(Instrument.category_code, 1, 2)}[group_by]
-    keys = dict(db.session.execute(sa.select(Instrument.id, column).join(
-        Organization, Organization.id == Instrument.institution_id).where(Instrument.id.in_(list(per_instrument)))).all())
+    if group_by == "institution":
+        keys = institution_of
+    else:
+        column = {"district": Organization.district_code,
+                  "category": sa.func.substr(Instrument.category_code, 1, 2)}[group_by]
+        keys = dict(db.session.execute(sa.select(Instrument.id, column).join(
+            Organization, Organization.id == Instrument.institution_id).where(
+            Instrument.id.in_(list(per_instrument)))).all())
     grouped = defaultdict(float)
     for instrument_id, hours in per_instrument.items():
         grouped[keys[instrument_id]] += hours
