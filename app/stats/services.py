@@ -6,6 +6,10 @@ is true (snapshot.py) and from the records elsewhere (metrics.py); distinct coun
 the review average always come from the records. `live=True` skips the cache (the recount).
 """
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,18 +22,77 @@ from models.timeutil import local_today
 
 from ..settlement.figures import settlement_by_district, settlement_figures
 from . import metrics, snapshot, table
-from .metrics import EMPTY, GROUPS, NATIONAL_BENCHMARK_HOURS, combine
+from .metrics import EMPTY, GROUPS, NATIONAL_BENCHMARK_HOURS, add_base, combine
 from .scope import Period
 
 __all__ = ["GROUPS", "NATIONAL_BENCHMARK_HOURS", "figures", "summary", "rows", "trend", "instrument_rows",
            "named_rows", "district_rows", "industries", "money", "money_by_district", "pilot_table",
-           "pilot_table_xlsx", "pilot_table_csv", "districts", "set_targets"]
+           "pilot_table_xlsx", "pilot_table_csv", "districts", "set_targets", "one_reading"]
+
+_reading = ContextVar("stats_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Figures asked for inside share the parts they read from the records (today, the days after it,
+    days never snapshotted, stale institutions): each is counted once, per institution, in pieces cut
+    at month ends (_pieces), and regrouped for every figure that needs it. A page that shows the year,
+    its districts and its months reads today once instead of three times. For one page's reading:
+    nothing may change the records inside it."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _live(scope, period, group_by, today=None):
+    """metrics.live_base, or inside one_reading the shared parts regrouped: the same figures."""
+    shared = _reading.get()
+    if shared is None or scope.category or today is None:
+        return metrics.live_base(scope, period, group_by)
+    total = {}
+    for piece in _pieces(period, today):
+        if (scope, piece) not in shared:
+            shared[(scope, piece)] = metrics.live_base(scope, piece, "institution")
+        add_base(total, _regroup(shared[(scope, piece)], group_by, shared))
+    return total
+
+
+def _pieces(period, today):
+    """The period cut at the ends of months up to today's, where a month's figures (the trend) and the
+    year's meet; after today's month in one piece, as only longer periods read it."""
+    after = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    pieces = list(Period(period.first, min(period.last, after - timedelta(days=1))).months()) if period.first < after else []
+    if period.last >= after:
+        pieces.append(Period(max(period.first, after), period.last))
+    return pieces
+
+
+def _regroup(by_institution, group_by, shared):
+    if group_by == "institution":
+        return by_institution
+    if group_by == "district":
+        known = shared.setdefault("district_of", {})
+        missing = set(by_institution) - set(known)
+        if missing:
+            known.update(db.session.execute(sa.select(Organization.id, Organization.district_code).where(
+                Organization.id.in_(missing))).all())
+        key = known.__getitem__
+    else:
+        def key(_institution):
+            return "all"
+    total = {}
+    for institution_id, values in by_institution.items():
+        add_base(total, {key(institution_id): values})
+    return total
 
 
 def _base(scope, period, group_by, now, live):
     if live or now is None or scope.category or group_by not in snapshot.CACHED_GROUPS:
         return metrics.live_base(scope, period, group_by)
-    return snapshot.cached_base(scope, period, group_by, local_today(now))
+    today = local_today(now)
+    return snapshot.cached_base(scope, period, group_by, today, partial(_live, today=today))
 
 
 def figures(scope, period, group_by=None, now=None, live=False):
@@ -47,16 +110,19 @@ def summary(scope, period, now=None, live=False):
 
 def trend(scope, period, now=None, live=False):
     """[(month 'YYYY-MM', figures)] of the period's months up to today: the web's chart and table and the
-    API's monthly rows. Each month's figures are exactly `figures(scope, month)`; the months' distinct
-    enterprises are counted in one pass."""
+    API's monthly rows. Each month's figures are exactly `figures(scope, month)`; the months' snapshot rows
+    are read in one query and their distinct enterprises counted in one pass."""
     today = local_today(now) if now is not None else period.last
     months = [month for month in period.months() if month.first <= today]
     if not months:
         return []
     served = metrics.enterprises(scope, Period(months[0].first, months[-1].last), "month")
-    return [(month.first.strftime("%Y-%m"),
-             combine(_base(scope, month, None, now, live).get("all"), served.get(month.first.strftime("%Y-%m"), 0)))
-            for month in months]
+    if live or now is None or scope.category:
+        bases = {month.first.strftime("%Y-%m"): metrics.live_base(scope, month, None).get("all") for month in months}
+    else:
+        bases = snapshot.cached_months(scope, months, today, partial(_live, today=today))
+    return [(label, combine(bases[label], served.get(label, 0)))
+            for label in (month.first.strftime("%Y-%m") for month in months)]
 
 
 def _labels(group_by, keys):

@@ -80,20 +80,28 @@ def _snapshot_key(group_by):
     return sa.literal("all")
 
 
-def _from_snapshots(scope, run, group_by):
-    """The snapshot rows of a run of days, leaving out the (day, institution) pairs marked stale."""
-    key = _snapshot_key(group_by)
+def _month_key(months):
+    """'YYYY-MM' of a snapshot's day, for consecutive months."""
+    return sa.case(*[(UsageSnapshot.day <= month.last, month.first.strftime("%Y-%m")) for month in months],
+                   else_=None)
+
+
+def _from_snapshots(scope, day_runs, key):
+    """The snapshot rows of runs of days, summed per key in one query, leaving out the (day, institution)
+    pairs marked stale."""
+    if not day_runs:
+        return {}
     stale = sa.exists().where(StaleDay.day == UsageSnapshot.day, StaleDay.institution_id == UsageSnapshot.institution_id)
     stmt = (sa.select(key.label("key"), *[sa.func.sum(getattr(UsageSnapshot, f)).label(f) for f in BASE])
             .join(Organization, Organization.id == UsageSnapshot.institution_id)
-            .where(UsageSnapshot.day >= run.first, UsageSnapshot.day <= run.last,
+            .where(sa.or_(*[UsageSnapshot.day.between(run.first, run.last) for run in day_runs]),
                    scope.institution_filter(UsageSnapshot.institution_id), ~stale)
             .group_by(key))
     return {row.key: {f: getattr(row, f) or 0 for f in BASE} for row in db.session.execute(stmt)}
 
 
-def cached_base(scope, period, group_by, today):
-    """The additive figures of a period: snapshot rows where they are true, the records elsewhere."""
+def _cache_state(period, today):
+    """(days whose snapshot can be read, {day: institutions marked stale}) in the period."""
     covered = set(db.session.scalars(sa.select(SnapshotDay.day).where(
         SnapshotDay.day >= period.first, SnapshotDay.day <= period.last, SnapshotDay.day < today)))
     stale = defaultdict(set)
@@ -101,16 +109,42 @@ def cached_base(scope, period, group_by, today):
             StaleDay.day >= period.first, StaleDay.day <= period.last)):
         stale[day].add(institution_id)
     whole = {day for day, ids in stale.items() if EVERY_INSTITUTION in ids}
-    cached = covered - whole
+    return covered - whole, stale
+
+
+def _live_parts(scope, period, cached, stale):
+    """(scope, run of days) to read from the records in the period: the days without a true snapshot
+    (today, later days, days never taken), and the institutions marked stale on the others."""
     days = list(days_between(period.first, period.last))
-    total = {}
-    for run in runs(d for d in days if d in cached):
-        add_base(total, _from_snapshots(scope, run, group_by))
-    for run in runs(d for d in days if d not in cached):
-        add_base(total, live_base(scope, run, group_by))
-    for institutions, run in _stale_runs(scope, {d: stale[d] for d in cached if d in stale}):
-        add_base(total, live_base(Scope(institutions, scope.category), run, group_by))
+    parts = [(scope, run) for run in runs(d for d in days if d not in cached)]
+    parts += [(Scope(institutions, scope.category), run) for institutions, run in
+              _stale_runs(scope, {d: stale[d] for d in days if d in cached and d in stale})]
+    return parts
+
+
+def cached_base(scope, period, group_by, today, live=live_base):
+    """The additive figures of a period: snapshot rows where they are true, the records elsewhere
+    (`live(scope, period, group_by)`, metrics.live_base unless the caller shares its live parts)."""
+    cached, stale = _cache_state(period, today)
+    total = _from_snapshots(scope, runs(cached), _snapshot_key(group_by))
+    for part_scope, run in _live_parts(scope, period, cached, stale):
+        add_base(total, live(part_scope, run, group_by))
     return total
+
+
+def cached_months(scope, months, today, live=live_base):
+    """{'YYYY-MM': additive figures, or None} of consecutive months, each exactly `cached_base` of the
+    month: the months' snapshot rows in one query grouped by month, the records for the rest month by month."""
+    cached, stale = _cache_state(Period(months[0].first, months[-1].last), today)
+    from_snapshots = _from_snapshots(scope, runs(cached), _month_key(months))
+    out = {}
+    for month in months:
+        label = month.first.strftime("%Y-%m")
+        total = {"all": from_snapshots[label]} if label in from_snapshots else {}
+        for part_scope, run in _live_parts(scope, month, cached, stale):
+            add_base(total, live(part_scope, run, None))
+        out[label] = total.get("all")
+    return out
 
 
 def _stale_runs(scope, stale):

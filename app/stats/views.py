@@ -58,6 +58,14 @@ def dashboard():
     return _city(year, period)
 
 
+def _one_reading(page):
+    """A dashboard reads its figures in one reading (services.one_reading): today is counted once."""
+    def read(*args):
+        with stats.one_reading():
+            return page(*args)
+    return read
+
+
 def _institution(year, period):
     scope, now = scope_for(current_user), clock.now()
     rows = stats.instrument_rows(scope, period, now)
@@ -81,6 +89,7 @@ def _months(scope, period, now):
     return [(m, v["service_count"], v["effective_hours"]) for m, v in stats.trend(scope, period, now)]
 
 
+@_one_reading
 def _district(year, period, code):
     district = db.session.get(District, code)
     if district is None:
@@ -96,6 +105,7 @@ def _district(year, period, code):
         target=district.enterprise_target, settlement=stats.money(scope, period))
 
 
+@_one_reading
 def _city(year, period):
     scope, now = scope_for(current_user), clock.now()
     districts = stats.district_rows(scope, period, now)

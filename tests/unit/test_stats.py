@@ -288,3 +288,61 @@ def test_open_hours_count_from_creation_or_commissioning_and_only_while_active(w
     assert hours[new.id] == of_old(date(2026, 3, 2), date(2026, 3, 2)) == 8  # today only, not the whole year
     assert hours[late.id] == of_old(date(2026, 2, 2), date(2026, 3, 2)) < hours[old.id]
     assert hours[retired.id] == of_old(date(2026, 1, 1), date(2026, 2, 1)) > 0  # not from the day it was retired
+
+
+def test_the_trend_reads_its_months_snapshot_rows_in_one_query(data):
+    import sqlalchemy as sa
+
+    from app.stats import snapshot
+
+    later = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
+    db.session.add(StaleDay(day=date(2025, 3, 3), institution_id=data.institution_a.id, marked_at=later))
+    db.session.commit()
+    read = []
+
+    def count(_connection, _cursor, statement, *_args):
+        if "FROM usage_snapshots" in statement:
+            read.append(statement)
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", count)
+    try:
+        months = trend(Scope(None), YEAR, later)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", count)
+    assert len(read) == 1  # was one per month
+    assert months == trend(Scope(None), YEAR, later, live=True)
+    assert dict(months)["2025-03"]["service_count"] == 1  # the stale day is read from the records
+
+
+def test_a_page_read_in_one_reading_counts_today_once_and_gives_the_same_figures(data, monkeypatch):
+    from app.stats import metrics, services, snapshot
+
+    later = datetime(2025, 6, 9, 4, tzinfo=UTC)  # noon in Shanghai on 9 June, the day of the order work
+    today = date(2025, 6, 9)
+    snapshot.backfill(date(2025, 1, 1), date(2025, 6, 8), later)
+    db.session.add(StaleDay(day=date(2025, 3, 3), institution_id=data.institution_a.id, marked_at=later))
+    db.session.commit()
+
+    def page():
+        return (summary(Scope(None), YEAR, later), figures(Scope(None), YEAR, "district", later),
+                figures(Scope(None), YEAR, "institution", later), trend(Scope(None), YEAR, later),
+                figures(district_scope("310115"), YEAR, None, later), trend(district_scope("310115"), YEAR, later))
+
+    alone = page()
+    assert alone[0] == summary(Scope(None), YEAR, later, live=True)
+    assert alone[0]["external_hours"] == 8.5  # 2 + 1 + 1 + 0.5 booked (March's stale day among them), 4 of order work today
+    read = []
+    real = metrics.live_base
+    monkeypatch.setattr(metrics, "live_base", lambda scope, period, group_by=None: (
+        read.append((scope, period)) or real(scope, period, group_by)))
+    with services.one_reading():
+        shared = page()
+    assert shared == alone
+    city_today = [period for scope, period in read if scope == Scope(None) and period.first <= today <= period.last]
+    assert city_today == [Period(today, date(2025, 6, 30))]  # once, not once per figure
+    assert len(read) == len(set(read))
+    with services.one_reading():  # a reading ends with its page: the next one counts again
+        page()
+    assert len(read) == 2 * len(set(read))
