@@ -91,8 +91,9 @@ def _span(obj, *names):
 
 
 class _Marks:
-    def __init__(self, connection):
+    def __init__(self, connection, today):
         self.connection = connection
+        self.today = today
         self.ranges = set()
         self._institutions = {}
 
@@ -106,8 +107,13 @@ class _Marks:
                 sa.select(Instrument.institution_id).where(Instrument.id == instrument_id)).scalar()
         return self._institutions[instrument_id]
 
-    def add(self, institution_id, span):
-        if institution_id is not None and span is not None:
+    def add(self, institution, span):
+        """`institution`: an id, or a function that finds it — called only for a span that reaches into the
+        past (today and later never have a snapshot, so a new booking reads nothing here)."""
+        if span is None or span[0] >= self.today:
+            return
+        institution_id = institution() if callable(institution) else institution
+        if institution_id is not None:
             self.ranges.add((institution_id, span[0], span[1]))
 
     def day_of(self, stmt):
@@ -124,17 +130,17 @@ INSTRUMENT_FIELDS = ("status", "commissioned_on", "created_at", "custom_hours", 
 
 def _booking(marks, obj):
     if _changed(obj, BOOKING_FIELDS):
-        marks.add(marks.instrument(obj), _span(obj, "start_at", "actual_start", "actual_end"))
+        marks.add(lambda: marks.instrument(obj), _span(obj, "start_at", "actual_start", "actual_end"))
 
 
 def _hold(marks, obj):
     if "order_work" in _values(obj, "kind") and _changed(obj, ("start_at", "end_at", "active", "instrument_id")):
-        marks.add(marks.instrument(obj), _span(obj, "start_at", "end_at"))
+        marks.add(lambda: marks.instrument(obj), _span(obj, "start_at", "end_at"))
 
 
 def _closure(marks, obj):
     if _changed(obj, ("start_at", "end_at", "kind", "instrument_id")):
-        marks.add(marks.instrument(obj), _span(obj, "start_at", "end_at"))
+        marks.add(lambda: marks.instrument(obj), _span(obj, "start_at", "end_at"))
 
 
 def _order(marks, obj):
@@ -156,13 +162,13 @@ def _charge(marks, obj):
 
 def _training(marks, obj):
     if _changed(obj, ("start_at", "end_at", "status", "instrument_id")):
-        marks.add(marks.instrument(obj), _span(obj, "start_at", "end_at"))
+        marks.add(lambda: marks.instrument(obj), _span(obj, "start_at", "end_at"))
 
 
 def _trainee(marks, obj):
     if obj.session_id and _changed(obj, ("status", "session_id", "organization_id")):
         day = marks.day_of(sa.select(TrainingSession.start_at).where(TrainingSession.id == obj.session_id))
-        marks.add(marks.instrument(obj), (day, day) if day else None)
+        marks.add(lambda: marks.instrument(obj), (day, day) if day else None)
 
 
 def _instrument(marks, obj):
@@ -179,7 +185,7 @@ def _hours(marks, obj):
     if obj.institution_id:
         marks.add(obj.institution_id, (EVER, date.max))
     else:
-        marks.add(marks.instrument(obj), (EVER, date.max))
+        marks.add(lambda: marks.instrument(obj), (EVER, date.max))
 
 
 def _calendar_day(marks, obj):
@@ -198,14 +204,16 @@ def _before_flush(session, _context, _instances):
     if not objects:
         return
     connection = session.connection()
-    first, last = connection.execute(sa.select(sa.func.min(_days.c.day), sa.func.max(_days.c.day))).one()
-    if first is None:
-        return  # nothing snapshotted yet: every day is read live
-    marks = _Marks(connection)
+    marks = _Marks(connection, local(clock.now()).date())
     for obj in objects:
         for kind, handler in HANDLERS:
             if isinstance(obj, kind):
                 handler(marks, obj)
+    if not marks.ranges:
+        return  # only today and later changed: never snapshotted, read live anyway
+    first, last = connection.execute(sa.select(sa.func.min(_days.c.day), sa.func.max(_days.c.day))).one()
+    if first is None:
+        return  # nothing snapshotted yet: every day is read live
     for institution_id, day_from, day_to in sorted(marks.ranges):
         low, high = max(day_from, first), min(day_to, last)
         if low <= high:
