@@ -97,6 +97,12 @@ def configure_sqlite(engine, synchronous="FULL"):
         return
     if synchronous not in ("FULL", "NORMAL"):
         raise ValueError(f"SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {synchronous!r}")
+    _configure_connections(engine, synchronous)
+    _queue_writers(engine)
+
+
+def _configure_connections(engine, synchronous):
+    """Each new connection: WAL and its writers' lock file (on disk), durability, busy wait, foreign keys."""
     on_disk = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
@@ -119,6 +125,11 @@ def configure_sqlite(engine, synchronous="FULL"):
         lock = record.info.pop(_LOCK, None)
         if lock is not None:
             os.close(lock["fd"])
+
+
+def _queue_writers(engine):
+    """Transactions: readers begin plainly, writers take the lock file before BEGIN IMMEDIATE; a reader that
+    writes becomes a writer; the lock is released after COMMIT/ROLLBACK and when a connection goes back."""
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
