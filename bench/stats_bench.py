@@ -31,6 +31,50 @@ def _timed(call, repeat, warm=2):
     return {"best": round(min(times)), "median": round(statistics.median(times))}
 
 
+def _signed_in_clients(app, now):
+    """An API client with a city token, and a page client signed in as the city (the bench password)."""
+    from models import ApiToken, User, db
+
+    with app.app_context():
+        city = db.session.scalar(sa.select(User).where(User.role == "city").order_by(User.id))
+        row, token = ApiToken.issue(city, now, 1)
+        db.session.add(row)
+        db.session.commit()
+        email, token_id = city.email, row.id
+    page = app.test_client()
+    signed_in = page.post("/auth/login", data={"email": email, "password": "bench12345"})
+    if signed_in.status_code != 302:
+        raise SystemExit(f"login as {email} failed ({signed_in.status_code})")
+    return app.test_client(), {"Authorization": f"Bearer {token}"}, page, token_id
+
+
+def _job_figure(app, now, repeat):
+    """The snapshot job on yesterday plus three stale (day, institution) pairs, rolled back each time."""
+    from app.stats import snapshot
+    from app.stats.changes import mark_stale
+    from models import Organization, db
+    from models.timeutil import local_today
+
+    with app.app_context():
+        today = local_today(now)
+        institutions = db.session.scalars(sa.select(Organization.id).where(
+            Organization.kind == "institution").order_by(Organization.id).limit(3)).all()
+
+        def job():
+            for institution_id, back in zip(institutions, (2, 3, 40), strict=False):
+                mark_stale(db.session, institution_id, today - timedelta(days=back), today - timedelta(days=back))
+            started = time.perf_counter()
+            days = snapshot.refresh(now)
+            db.session.flush()
+            elapsed = (time.perf_counter() - started) * 1000
+            db.session.rollback()
+            return elapsed, len(days)
+
+        runs = [job() for _ in range(repeat)]
+    times = [ms for ms, _n in runs]
+    return f"snapshot job ({runs[0][1]} days)", {"best": round(min(times)), "median": round(statistics.median(times))}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=BENCH_PG_URL)
@@ -41,9 +85,7 @@ def main():
     wanted = set(args.only.split(","))
 
     from app import create_app
-    from app.stats import snapshot
-    from app.stats.changes import mark_stale
-    from models import ApiToken, Organization, User, db, utcnow
+    from models import ApiToken, db, utcnow
     from models.timeutil import local_today
 
     print(f"load average before: {os.getloadavg()}")
@@ -51,18 +93,7 @@ def main():
                      WTF_CSRF_ENABLED=False)
     now = utcnow()
     year = local_today(now).year
-    with app.app_context():
-        city = db.session.scalar(sa.select(User).where(User.role == "city").order_by(User.id))
-        row, token = ApiToken.issue(city, now, 1)
-        db.session.add(row)
-        db.session.commit()
-        email, token_id = city.email, row.id
-    api = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    page = app.test_client()
-    signed_in = page.post("/auth/login", data={"email": email, "password": "bench12345"})
-    if signed_in.status_code != 302:
-        raise SystemExit(f"login as {email} failed ({signed_in.status_code})")
+    api, headers, page, token_id = _signed_in_clients(app, now)
 
     def get(client, path, **kw):
         response = client.get(path, **kw)
@@ -80,25 +111,8 @@ def main():
     if "dashboard" in wanted:
         results["city dashboard (HTML)"] = _timed(lambda: get(page, "/stats/"), args.repeat)
     if "job" in wanted:
-        with app.app_context():
-            today = local_today(now)
-            institutions = db.session.scalars(sa.select(Organization.id).where(
-                Organization.kind == "institution").order_by(Organization.id).limit(3)).all()
-
-            def job():
-                for institution_id, back in zip(institutions, (2, 3, 40), strict=False):
-                    mark_stale(db.session, institution_id, today - timedelta(days=back), today - timedelta(days=back))
-                started = time.perf_counter()
-                days = snapshot.refresh(now)
-                db.session.flush()
-                elapsed = (time.perf_counter() - started) * 1000
-                db.session.rollback()
-                return elapsed, len(days)
-
-            runs = [job() for _ in range(args.job)]
-            times = [ms for ms, _n in runs]
-            results[f"snapshot job ({runs[0][1]} days)"] = {"best": round(min(times)),
-                                                            "median": round(statistics.median(times))}
+        label, figure = _job_figure(app, now, args.job)
+        results[label] = figure
     with app.app_context():
         db.session.execute(sa.delete(ApiToken).where(ApiToken.id == token_id))
         db.session.commit()
