@@ -133,24 +133,42 @@ def _by_instrument(scope, period):
     return result, {row.id: row.institution_id for row in instruments}
 
 
+def _merged(closures):
+    """{instrument id: its closures' time as disjoint spans}: two closures over the same hour take it once
+    (subtracting each would take it twice, and a day's figure then differs from the period's)."""
+    spans = defaultdict(list)
+    for instrument_id, start, end in sorted(closures, key=lambda c: (c[0], c[1])):
+        mine = spans[instrument_id]
+        if mine and start <= mine[-1][1]:
+            mine[-1] = (mine[-1][0], max(mine[-1][1], end))
+        else:
+            mine.append((start, end))
+    return spans
+
+
 def _subtract_closures(result, weeks_by_instrument, period, special, chosen):
     closures = db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
         Closure.instrument_id.in_(chosen), Closure.kind.in_(("maintenance", "calibration")),
         Closure.start_at < period.end, Closure.end_at > period.start)).all()
-    for instrument_id, start, end in closures:
+    for instrument_id, spans in _merged(closures).items():
         if instrument_id not in weeks_by_instrument:
             continue  # never active in the period: no open hours to lose
-        by_day, open_on_holidays, spans = weeks_by_instrument[instrument_id]
-        start, end = max(start, period.start), min(end, period.end)
-        lost = timedelta(0)
-        for day in days_between(local(start).date(), local(end - timedelta(microseconds=1)).date()):
-            if not any(first <= day <= last for first, last in spans):
-                continue
-            for s, e in _day_minutes(by_day, day, special.get(day), open_on_holidays):
-                overlap = min(end, at_local(day, e)) - max(start, at_local(day, s))
-                if overlap > timedelta(0):
-                    lost += overlap
+        lost = sum((_open_time_lost(weeks_by_instrument[instrument_id], special, max(start, period.start),
+                                    min(end, period.end)) for start, end in spans), timedelta(0))
         result[instrument_id] = max(0.0, result[instrument_id] - lost.total_seconds() / 3600)
+
+
+def _open_time_lost(week, special, start, end):
+    by_day, open_on_holidays, spans = week
+    lost = timedelta(0)
+    for day in days_between(local(start).date(), local(end - timedelta(microseconds=1)).date()):
+        if not any(first <= day <= last for first, last in spans):
+            continue
+        for s, e in _day_minutes(by_day, day, special.get(day), open_on_holidays):
+            overlap = min(end, at_local(day, e)) - max(start, at_local(day, s))
+            if overlap > timedelta(0):
+                lost += overlap
+    return lost
 
 
 def by_group(scope, period, group_by):
