@@ -48,12 +48,12 @@ def search():
     page, per_page = page_args(request.args)
     groups = catalog_search.expand(filters.q)
     result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
-    now = clock.now()
+    refine = request.args.get("facets") == "1"  # the counts per category, district and mode: a second pass, asked for
     return render_template(
         "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
         cover=photos.first_photos([i.id for i in result.items]),
-        next_free=_next_free_slots(result.items, now),
-        facets=catalog_search.facets(_actor(), filters, today, groups),
+        next_free=_next_free_slots(result.items, clock.now()),
+        facets=catalog_search.facets(_actor(), filters, today, groups) if refine else None,
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
 
 
