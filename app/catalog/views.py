@@ -167,5 +167,7 @@ def _districts():
 
 
 def _institutions():
-    return db.session.scalars(sa.select(Organization).where(
+    """The institution filter's choices: id and name only (300 institutions at city scale, each an Organization
+    with its district joined, were a third of the catalog page's rows)."""
+    return db.session.execute(sa.select(Organization.id, Organization.name).where(
         Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name)).all()
