@@ -13,6 +13,7 @@ two-character pieces (search_bigrams) serves two-character words; a single chara
 Nothing is filtered in Python. (Matching the places' names by key, with an OR or a UNION beside the text
 index, made PostgreSQL scan the table: 3× slower at city scale.)
 """
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -51,9 +52,16 @@ def terms(q):
 
 
 def synonym_groups():
-    """{word: the words of its group}, read from the city's table."""
+    """{word: the words of its group}, read from the city's table: the rows are read each time (one short
+    statement, so a group the city just saved counts at once in every worker), the index built from them
+    once per process for each version of the table."""
+    return _synonym_index(tuple(db.session.scalars(sa.select(SearchSynonym.terms).order_by(SearchSynonym.id))))
+
+
+@functools.lru_cache(maxsize=4)
+def _synonym_index(rows):
     index = {}
-    for row in db.session.scalars(sa.select(SearchSynonym.terms)):
+    for row in rows:
         group = words_of(row)
         for word in group:
             index.setdefault(word, [])
