@@ -100,11 +100,14 @@ def _text_condition(term):
 
 def _word_condition(words):
     """One query word, or any word of its synonym group. A word that holds another of the group adds nothing
-    (盐雾试验 is found by 盐雾); several are a UNION of id lists, each served by its index (an OR of them
-    makes PostgreSQL scan the table)."""
+    (盐雾试验 is found by 盐雾). On PostgreSQL several are an OR, which it answers with one BitmapOr over the
+    indexes (a UNION of id lists, hash-joined to a scan of the table, cost 15-20 ms at city scale for 三坐标/CMM
+    against 1-4 ms); on SQLite a UNION of id lists, each served by its index."""
     needed = [w for w in words if not any(other != w and other in w for other in words)]
     if len(needed) == 1:
         return _text_condition(needed[0])
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.or_(*(_text_condition(w) for w in needed))
     return Instrument.id.in_(sa.union(*(sa.select(Instrument.id).where(_text_condition(w)) for w in needed)))
 
 
