@@ -139,6 +139,7 @@ class Instrument(TimestampMixin, db.Model):
         sa.CheckConstraint("sme_discount_percent >= 0 AND sme_discount_percent <= 100", name="discount"),
         sa.Index("ix_instruments_institution_status", "institution_id", "status"),
         sa.Index("ix_instruments_category_code", "category_code"),
+        sa.Index("ix_instruments_name", "name", "id"),  # a list without a search term, by name (migration 0020)
     )
 
     # Services --------------------------------------------------------------------------

@@ -147,6 +147,13 @@ def search(actor, filters, today, groups=None):
     return stmt.order_by(*order)
 
 
+def count_apart(filters, groups):
+    """Whether a page of search() is better found and counted in two statements (pagination.paginate): without
+    a word, the list by name walks ix_instruments_name for its page and the count reads the (institution, status)
+    index, where one pass reads every public instrument of the wide table."""
+    return not groups and (filters.sort not in SORTS or filters.sort == "name")
+
+
 def _relevance(q, groups):
     """The whole query in the name first, then the more words found in the name, then the rest."""
     def in_name(word):

@@ -47,7 +47,8 @@ def search():
     today = local_today(clock.now())
     page, per_page = page_args(request.args)
     groups = catalog_search.expand(filters.q)
-    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
+    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id,
+                      count_apart=catalog_search.count_apart(filters, groups))
     refine = request.args.get("facets") == "1"  # the counts per category, district and mode: a second pass, asked for
     return render_template(
         "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
