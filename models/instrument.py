@@ -122,11 +122,12 @@ class Instrument(TimestampMixin, db.Model):
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
     # Lower-cased name, names, model, manufacturer, functions, specs and the names of its category, class,
-    # institution and district: what search matches (kept by _keep_search_text below).
-    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # institution and district: what search matches (kept by _keep_search_text below). Both are only ever
+    # compared in SQL, so neither is loaded with an instrument unless asked for (deferred).
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", deferred=True)
     # PostgreSQL: its two-character pieces under a GIN index, for two-character terms (光谱, 盐雾), which
     # a trigram index cannot serve. Unused (NULL) on SQLite.
-    search_bigrams = mapped_column(postgresql.ARRAY(sa.Text).with_variant(sa.JSON(), "sqlite"))
+    search_bigrams = mapped_column(postgresql.ARRAY(sa.Text).with_variant(sa.JSON(), "sqlite"), deferred=True)
 
     institution = relationship(Organization, lazy="joined", innerjoin=True)
     category = relationship(Category, lazy="joined", innerjoin=True)
@@ -138,6 +139,7 @@ class Instrument(TimestampMixin, db.Model):
         sa.CheckConstraint("sme_discount_percent >= 0 AND sme_discount_percent <= 100", name="discount"),
         sa.Index("ix_instruments_institution_status", "institution_id", "status"),
         sa.Index("ix_instruments_category_code", "category_code"),
+        sa.Index("ix_instruments_name", "name", "id"),  # a list without a search term, by name (migration 0020)
     )
 
     # Services --------------------------------------------------------------------------
@@ -263,7 +265,8 @@ def _renamed_institutions(session, _context, _instances):
     if not moved:
         return
     with session.no_autoflush:
-        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))):
+        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))
+                                          .options(sa.orm.undefer(Instrument.search_text))):
             flag_modified(instrument, "search_text")
 
 

@@ -66,3 +66,14 @@ def active_holds(instrument_id, start, end):
             Occupancy.start_at < end, Occupancy.blocks_until > start,
         ).order_by(Occupancy.start_at)
     ).all()
+
+
+def active_holds_of(instrument_ids, start, end):
+    """Active holds of several instruments that overlap [start, end), as rows (instrument_id, id, kind, start_at,
+    blocks_until): one query on the same index, for a page of catalog cards."""
+    return db.session.execute(
+        sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.blocks_until)
+        .where(Occupancy.instrument_id.in_(instrument_ids), Occupancy.active.is_(True),
+               Occupancy.start_at < end, Occupancy.blocks_until > start)
+        .order_by(Occupancy.instrument_id, Occupancy.start_at)
+    ).all()

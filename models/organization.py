@@ -65,6 +65,10 @@ class Organization(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("kind IN ('enterprise', 'institution', 'bureau')", name="kind"),
         sa.Index("ix_organizations_kind_approved", "kind", "approved"),
+        # The public scope's approved institutions (policy._approved_institutions), 300 among 30,000 organizations.
+        sa.Index("ix_organizations_approved_institutions", "id",
+                 postgresql_where=sa.text("kind = 'institution' AND approved IS TRUE"),
+                 sqlite_where=sa.text("kind = 'institution' AND approved IS TRUE")),
     )
 
     @property

@@ -126,11 +126,11 @@ def validated(form_class, payload=None, **kwargs):
     return validate_json(form_class, json_body() if payload is None else payload, **kwargs)
 
 
-def listing(stmt, serialize, default_per_page=20, batch=None, key=None):
+def listing(stmt, serialize, default_per_page=20, batch=None, key=None, count_apart=False):
     """One page of `stmt` as JSON. With `batch`, what the page's items need from elsewhere is read once
-    for the whole page (batch(items)) and handed to serialize(item, that)."""
+    for the whole page (batch(items)) and handed to serialize(item, that). `key`, `count_apart`: paginate()'s."""
     page, per_page = page_args(request.args, default_per_page)
-    result = paginate(stmt, page, per_page, key=key)
+    result = paginate(stmt, page, per_page, key=key, count_apart=count_apart)
     if batch is None:
         items = [serialize(item) for item in result.items]
     else:

@@ -117,7 +117,8 @@ def instruments():
     filters = _filters(request.args)
     groups = catalog_search.expand(filters.q)
     response = listing(catalog_search.search(g.actor, filters, today, groups),
-                       lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of, key=Instrument.id)
+                       lambda i, weeks: instrument_json(i, today, weeks[i.id]), batch=weekly_hours_of, key=Instrument.id,
+                       count_apart=catalog_search.count_apart(filters, groups))
     if request.args.get("facets", "").lower() not in ("1", "true", "yes"):
         return response
     return jsonify(dict(response.get_json(), facets=facets_json(catalog_search.facets(g.actor, filters, today, groups))))

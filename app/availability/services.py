@@ -1,7 +1,8 @@
 """Availability: the ONE function that decides whether instrument time is free.
 
 timeline() labels every moment of a window, from one query each for holds, closures and the
-working-day calendar, with a single sorted sweep over the resulting intervals:
+working-day calendar, with a single sorted sweep over the resulting intervals (timelines() reads the same
+for many instruments at once, one query each for all of them, and hands each its share):
 
     free = opening hours on open days − closures − active holds (each extended by the buffer)
            − time after calibration expiry − the past
@@ -17,8 +18,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from models import db
-from models.instrument import Closure, Instrument, weekly_hours
-from models.occupancy import active_holds
+from models.instrument import Closure, Instrument, weekly_hours, weekly_hours_of
+from models.occupancy import active_holds, active_holds_of
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
@@ -82,10 +83,31 @@ def spans_of_day(by_day, day, special_kind, open_on_holidays):
     return spans
 
 
-def _day_spans(instrument, first, last, week=None):
+@dataclass(frozen=True)
+class Known:
+    """What timeline() reads from the database about one instrument's window: the working-day calendar's special
+    days, the closures and the active holds (each with .id, .start_at, .blocks_until, .kind)."""
+    special: dict
+    closures: list
+    holds: list
+
+
+def _days(start, end):
+    return local(start).date(), local(end - timedelta(microseconds=1)).date()
+
+
+def _read(instrument, start, end):
+    """One instrument's Known for [start, end): holds as far as its buffer reaches either side."""
+    buffer = timedelta(minutes=instrument.buffer_minutes)
+    special = special_days(*_days(start, end))
+    closures = db.session.execute(sa.select(Closure.start_at, Closure.end_at).where(
+        Closure.instrument_id == instrument.id, Closure.start_at < end, Closure.end_at > start)).all()
+    return Known(special, closures, active_holds(instrument.id, start - buffer, end + buffer))
+
+
+def _day_spans(instrument, first, last, special, week=None):
     """Open intervals and whole-day holidays between two local dates."""
     by_day = week_by_day(weekly_hours(instrument) if week is None else week)
-    special = special_days(first, last)
     open_spans, holidays = [], []
     for day in days_between(first, last):
         spans = spans_of_day(by_day, day, special.get(day), instrument.open_on_holidays)
@@ -96,15 +118,17 @@ def _day_spans(instrument, first, last, week=None):
     return open_spans, holidays
 
 
-def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None):
+def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, week=None, known=None):
     """Label [start, end) for booking `instrument`; a list of adjacent Segments. `week`: the instrument's
-    weekly_hours() when the caller has just read them (the week view), so they are not read twice."""
+    weekly_hours() when the caller has just read them (the week view), so they are not read twice; `known`:
+    what timelines() read for many instruments at once (otherwise read here)."""
     if start >= end:
         return []
     buffer = timedelta(minutes=instrument.buffer_minutes)
-    first, last = local(start).date(), local(end - timedelta(microseconds=1)).date()
+    by_week = week if week is not None else weekly_hours(instrument)
+    known = _read(instrument, start, end) if known is None else known
     intervals = []  # (start, end, label)
-    open_spans, holidays = _day_spans(instrument, first, last, week)
+    open_spans, holidays = _day_spans(instrument, *_days(start, end), known.special, by_week)
     intervals += [(s, e, _OPEN) for s, e in open_spans]
     intervals += [(s, e, "holiday") for s, e in holidays]
     if instrument.status != "active" or not instrument.bookable_modes:
@@ -113,10 +137,8 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
         intervals.append((start, end, "calibration"))
     else:
         intervals.append((day_end(instrument.calibration_valid_until), end, "calibration"))
-    closures = db.session.execute(sa.select(Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id == instrument.id, Closure.start_at < end, Closure.end_at > start)).all()
-    intervals += [(s, e, "closure") for s, e in closures]
-    for hold in active_holds(instrument.id, start - buffer, end + buffer):
+    intervals += [(s, e, "closure") for s, e in known.closures]
+    for hold in known.holds:
         if hold.id == ignore_hold_id:
             continue
         intervals.append((hold.start_at, hold.blocks_until, hold.kind))
@@ -126,6 +148,33 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
     if not staff:
         intervals.append((start, now + timedelta(minutes=instrument.lead_minutes), "past"))
     return _sweep(intervals, start, end)
+
+
+def timelines(instruments, start, end, now, weeks=None):
+    """timeline() of each of many instruments over one window, for a customer: {instrument id: segments}. One
+    query each for the calendar, the closures and the holds of all of them (and for their hours, unless `weeks`
+    holds them); each instrument then gets exactly what _read() would have read for it alone."""
+    if not instruments:
+        return {}
+    weeks = weekly_hours_of(instruments) if weeks is None else weeks
+    special = special_days(*_days(start, end))
+    ids = [i.id for i in instruments]
+    closures = {}
+    for instrument_id, *span in db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at)
+                                                   .where(Closure.instrument_id.in_(ids), Closure.start_at < end,
+                                                          Closure.end_at > start)):
+        closures.setdefault(instrument_id, []).append(tuple(span))
+    widest = timedelta(minutes=max(i.buffer_minutes for i in instruments))
+    holds = {}
+    for hold in active_holds_of(ids, start - widest, end + widest):
+        holds.setdefault(hold.instrument_id, []).append(hold)
+    found = {}
+    for instrument in instruments:
+        buffer = timedelta(minutes=instrument.buffer_minutes)
+        own = [h for h in holds.get(instrument.id, []) if h.start_at < end + buffer and h.blocks_until > start - buffer]
+        known = Known(special, closures.get(instrument.id, []), own)
+        found[instrument.id] = timeline(instrument, start, end, now, week=weeks[instrument.id], known=known)
+    return found
 
 
 def _sweep(intervals, start, end):
@@ -177,13 +226,29 @@ def free_and_busy(instrument, start, end, now, *, staff=False):
 
 
 def next_free(instrument, now, days=14):
-    """The first bookable start within `days`: on the instrument's slot grid, with room for its shortest
-    booking, as timeline() labels the time (the catalog card's “next free slot”); None when there is none."""
-    if not instrument.bookable(local(now).date()):
-        return None
+    """The first bookable start within `days` (the catalog card's “next free slot”); None when there is none."""
+    return next_free_of([instrument], now, days)[instrument.id]
+
+
+def next_free_of(instruments, now, days=14):
+    """{instrument id: its first bookable start within `days`}: on the instrument's slot grid, with room for its
+    shortest booking, as timeline() labels the time; None when there is none. The instruments' timelines are
+    read together (timelines()), so a page of cards costs a handful of queries, not a handful per card."""
+    today = local(now).date()
+    bookable = [i for i in instruments if i.bookable(today)]
+    weeks = weekly_hours_of(bookable) if bookable else {}
+    segments = timelines(bookable, now, now + timedelta(days=days), now, weeks)
+    found = dict.fromkeys((i.id for i in instruments), None)
+    for instrument in bookable:
+        found[instrument.id] = _first_start(instrument, segments[instrument.id], grid_offset(instrument, weeks[instrument.id]))
+    return found
+
+
+def _first_start(instrument, segments, offset):
+    """The first start on the slot grid (anchored at `offset` minutes of each day) with room for the shortest
+    booking in a free segment."""
     slot, need = timedelta(minutes=instrument.slot_minutes), timedelta(minutes=instrument.min_minutes)
-    offset = grid_offset(instrument)
-    for segment in timeline(instrument, now, now + timedelta(days=days), now):
+    for segment in segments:
         if not segment.free:
             continue
         anchor = at_local(local(segment.start).date(), offset)

@@ -11,7 +11,7 @@ from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
 
 from .. import clock
-from ..availability.services import next_free
+from ..availability.services import next_free_of
 from ..availability.week import first_open_week, week_grid
 from ..booking import credit
 from ..booking.forms import booking_form
@@ -47,13 +47,14 @@ def search():
     today = local_today(clock.now())
     page, per_page = page_args(request.args)
     groups = catalog_search.expand(filters.q)
-    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id)
-    now = clock.now()
+    result = paginate(catalog_search.search(_actor(), filters, today, groups), page, per_page, key=Instrument.id,
+                      count_apart=catalog_search.count_apart(filters, groups))
+    refine = request.args.get("facets") == "1"  # the counts per category, district and mode: a second pass, asked for
     return render_template(
         "catalog/search.html", page=result, filters=filters, today=today, marks=catalog_search.marks(groups),
         cover=photos.first_photos([i.id for i in result.items]),
-        next_free=_next_free_slots(result.items, now),
-        facets=catalog_search.facets(_actor(), filters, today, groups),
+        next_free=_next_free_slots(result.items, clock.now()),
+        facets=catalog_search.facets(_actor(), filters, today, groups) if refine else None,
         categories=catalog_search.categories(), districts=_districts(), institutions=_institutions())
 
 
@@ -62,19 +63,16 @@ NEXT_FREE_CACHE = "catalog_next_free"  # app.extensions: (instrument id, minute)
 
 
 def _next_free_slots(instruments, now):
-    """The cards' next free slots from the one availability function, each reused for a minute (the booking
-    form checks again); without it a catalog page costs twenty timelines."""
+    """The cards' next free slots from the one availability function, read for the page's cards together and
+    each reused for a minute (the booking form checks again)."""
     bucket = int(now.timestamp()) // NEXT_FREE_SECONDS
     cache = current_app.extensions.setdefault(NEXT_FREE_CACHE, {})
     if len(cache) > 5000 or any(key[1] != bucket for key in list(cache)[:1]):
         cache.clear()
-    slots = {}
-    for instrument in instruments:
-        key = (instrument.id, bucket)
-        if key not in cache:
-            cache[key] = next_free(instrument, now)
-        slots[instrument.id] = cache[key]
-    return slots
+    missing = [i for i in instruments if (i.id, bucket) not in cache]
+    for instrument_id, slot in next_free_of(missing, now).items():
+        cache[(instrument_id, bucket)] = slot
+    return {i.id: cache[(i.id, bucket)] for i in instruments}
 
 
 @bp.get("/instruments/<int:instrument_id>")
@@ -170,5 +168,7 @@ def _districts():
 
 
 def _institutions():
-    return db.session.scalars(sa.select(Organization).where(
+    """The institution filter's choices: id and name only (300 institutions at city scale, each an Organization
+    with its district joined, were a third of the catalog page's rows)."""
+    return db.session.execute(sa.select(Organization.id, Organization.name).where(
         Organization.kind == "institution", Organization.approved.is_(True)).order_by(Organization.name)).all()

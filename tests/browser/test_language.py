@@ -88,7 +88,7 @@ def ids(live_app):
 
 
 def pages_of(role, ids):
-    anyone = ["/", "/instruments?q=盐雾", f"/instruments/{ids['instrument']}", "/institutions",
+    anyone = ["/", "/instruments?q=盐雾", "/instruments?q=盐雾&facets=1", f"/instruments/{ids['instrument']}", "/institutions",
               f"/institutions/{ids['lab']}"]
     return {
         None: anyone + ["/auth/login", "/auth/register", "/auth/register/institution"],

@@ -113,3 +113,39 @@ def test_the_catalog_card_shows_the_next_free_slot(client, world, create_instrum
     html = page(client.get("/instruments?q=光谱"))
     assert html.count('data-testid="next-free"') == 1  # the uncalibrated one has none
     assert "最近可约：2026-03-02 10:00" in html
+
+
+def _statements_of(client, path):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.session.get_bind().engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_a_catalog_page_costs_the_same_statements_for_two_cards_as_for_eight(client, world, create_instrument):
+    for _n in range(2):
+        create_instrument(world.institution_a)
+    for _n in range(8):
+        create_instrument(world.institution_b)
+    a, b = f"/instruments?institution_id={world.institution_a.id}", f"/instruments?institution_id={world.institution_b.id}"
+    two, eight = _statements_of(client, a), _statements_of(client, b)
+    assert page(client.get(b)).count('data-testid="next-free"') == 8
+    assert len(two) == len(eight)  # the cards' next free slots are read together, not card by card
+
+
+def test_the_catalog_page_counts_facets_only_when_asked(client, world, create_instrument):
+    create_instrument(world.institution_a, name="原子吸收光谱仪")
+    plain = _statements_of(client, "/instruments?q=光谱")
+    assert not any("GROUP BY" in s for s in plain)  # no counts per category, district and mode
+    assert 'data-testid="refine"' in page(client.get("/instruments?q=光谱"))
+    refined = page(client.get("/instruments?q=光谱&facets=1"))
+    assert 'data-facet="category-010000"' in refined and 'data-facet="mode-self_operated"' in refined
+    assert 'data-testid="refine-off"' in refined

@@ -181,10 +181,13 @@ def test_searching_the_demo_for_spectrometers_in_pudong_finds_only_pudongs(demo)
     assert all(i["institution"]["district_code"] == "310115" for i in items)
 
 
-def test_the_demo_catalog_page_highlights_and_counts_facets(demo):
+def test_the_demo_catalog_page_highlights_and_counts_facets_when_asked(demo):
     page = demo.test_client().get("/instruments", query_string={"q": "SEM"}).get_data(as_text=True)
     assert "场发射<mark>扫描电子显微镜</mark>" in page
-    assert 'data-facet="district-310115"' in page
+    assert 'data-facet="district-310115"' not in page and 'data-testid="refine"' in page
+    refined = demo.test_client().get("/instruments", query_string={"q": "SEM", "facets": "1"}).get_data(as_text=True)
+    assert "场发射<mark>扫描电子显微镜</mark>" in refined
+    assert 'data-facet="district-310115"' in refined
 
 
 @pytest.mark.parametrize("email", ["lab@demo.local", "lab2@demo.local"])

@@ -159,3 +159,41 @@ def test_an_instrument_that_cannot_be_booked_has_no_next_free_slot(create_instru
 
     assert next_free(create_instrument(calibration_valid_until=date(2026, 1, 1)), NOW) is None
     assert next_free(create_instrument(status="maintenance", calibration_valid_until=date(2027, 1, 1)), NOW) is None
+
+
+def test_a_page_of_next_free_slots_is_what_each_instrument_gets_alone_from_a_fixed_number_of_queries(
+        app, create_instrument, create_booking):
+    from app.availability.services import next_free, next_free_of
+    from models.instrument import OpeningHours
+
+    valid = date(2027, 1, 1)
+    plain = create_instrument(calibration_valid_until=valid)
+    busy = create_instrument(calibration_valid_until=valid, buffer_minutes=30, min_minutes=60)
+    create_booking(busy, start=shanghai(MONDAY, "11:00"), minutes=300)  # 11:00–16:00, then 30 minutes of buffer
+    create_booking(plain, start=shanghai(MONDAY, "11:00"), minutes=60)
+    evening = create_instrument(calibration_valid_until=valid, custom_hours=True)
+    db.session.add(OpeningHours(instrument_id=evening.id, weekday=2, start_minute=18 * 60 + 15, end_minute=21 * 60))
+    closed = create_instrument(calibration_valid_until=valid)
+    db.session.add(Closure(instrument_id=closed.id, start_at=shanghai(MONDAY, "00:00"),
+                           end_at=shanghai(MONDAY + timedelta(days=2), "00:00"), kind="maintenance", created_at=NOW))
+    expired = create_instrument(calibration_valid_until=date(2026, 1, 1))
+    db.session.flush()
+    cards = [plain, busy, evening, closed, expired]
+    alone = {i.id: next_free(i, NOW) for i in cards}
+
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.session.get_bind().engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        together = next_free_of(cards, NOW)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert together == alone
+    assert alone[expired.id] is None and alone[busy.id] is not None
+    assert alone[evening.id] == shanghai(MONDAY + timedelta(days=1), "18:15")
+    assert alone[closed.id] == shanghai(MONDAY + timedelta(days=2), "09:00")
+    assert len(statements) <= 4  # hours, calendar days, closures, holds: not four per card

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.catalog import synonyms
-from app.catalog.search import Filters, expand, facets, highlight, search
+from app.catalog.search import Filters, count_apart, expand, facets, highlight, search
 from models import SearchSynonym, db
 from models.errors import Forbidden, ValidationError
 
@@ -98,3 +98,17 @@ def test_an_institution_renamed_or_moved_is_found_by_its_new_names(shelf):
     assert sorted(found(q="丙计量")) == ["三坐标测量机", "影像测量仪", "火花直读光谱仪"]
     assert found(q="光谱仪 徐汇") == ["火花直读光谱仪"]
     assert found(q="光谱仪 闵行") == []
+
+
+def test_a_list_without_a_word_pages_and_counts_the_same_in_two_statements(shelf):
+    from app.pagination import paginate
+    from models.instrument import Instrument
+
+    filters = Filters()
+    assert count_apart(filters, []) and not count_apart(Filters(q="光谱"), expand("光谱"))
+    assert not count_apart(Filters(sort="price"), [])
+    for page in (1, 2, 99):
+        together = paginate(search(None, filters, TODAY), page, 2, key=Instrument.id)
+        apart = paginate(search(None, filters, TODAY), page, 2, key=Instrument.id, count_apart=True)
+        assert [i.id for i in apart.items] == [i.id for i in together.items]
+        assert apart.total == together.total > 2
