@@ -183,13 +183,27 @@ def _satisfaction(scope, period):
     return (round(float(average), 2) if average is not None else None), count
 
 
-# The additive parts of the figures: what a nightly snapshot stores per institution and day.
+# The additive parts of the figures: what a nightly snapshot stores per institution and day. HAPPENED is
+# what the records say happened; OPEN the open hours, known ahead (the job keeps them for the days to come).
 BASE = ("bookings_completed", "no_shows", "orders_reported", "trainings_completed", "revenue", "external_hours",
         "internal_hours", "open_hours")
+OPEN = ("open_hours",)
+HAPPENED = tuple(f for f in BASE if f not in OPEN)
 
 
-def live_base(scope, period, group_by=None):
-    """{group key: {BASE field: value}} computed from the records."""
+def live_base(scope, period, group_by=None, fields=BASE):
+    """{group key: {BASE field: value}} computed from the records: `fields` HAPPENED or OPEN computes only
+    those (the others are 0)."""
+    happened = _happened(scope, period, group_by) if fields != OPEN else {}
+    open_hours = openhours.by_group(scope, period, group_by) if "open_hours" in fields else {}
+    out = {}
+    for k in set(happened) | set(open_hours):
+        out[k] = happened.get(k) or {f: 0 for f in BASE}
+        out[k]["open_hours"] = open_hours.get(k, 0.0)
+    return out
+
+
+def _happened(scope, period, group_by):
     key = _key(group_by)
     bookings = _bookings(scope, period, key)
     booking_hours = _clipped(scope, period, key, Booking.actual_start, Booking.actual_end, Booking.instrument_id,
@@ -204,9 +218,8 @@ def live_base(scope, period, group_by=None):
     training_hours = _clipped(scope, period, key, TrainingSession.start_at, TrainingSession.end_at,
                               TrainingSession.instrument_id, TrainingSession.status == "completed",
                               TrainingSession.start_at > instant(period.start - LONGEST_SESSION, "s_low"))
-    open_hours = openhours.by_group(scope, period, group_by)
     keys = (set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(trainings)
-            | set(training_hours) | set(open_hours))
+            | set(training_hours))
     out = {}
     for k in keys:
         b, o = bookings.get(k), orders.get(k)
@@ -215,7 +228,7 @@ def live_base(scope, period, group_by=None):
             "orders_reported": int(o.n) if o else 0, "trainings_completed": trainings.get(k, 0),
             "revenue": (Decimal(b.revenue or 0) if b else Decimal(0)) + (Decimal(o.revenue or 0) if o else Decimal(0)),
             "external_hours": booking_hours.get(k, 0.0) + work_hours.get(k, 0.0) + training_hours.get(k, 0.0),
-            "internal_hours": internal.get(k, 0.0), "open_hours": open_hours.get(k, 0.0)}
+            "internal_hours": internal.get(k, 0.0), "open_hours": 0.0}
     return out
 
 
