@@ -141,13 +141,14 @@ def _from_kept(kept, fields, scope, day_runs, key):
     summed per key in one query, leaving out the (day, institution) pairs marked stale."""
     if not day_runs:
         return {}
+    by_district = key == "district"
     key = key(kept) if callable(key) else _key_of(key, kept)
     stale = sa.exists().where(StaleDay.day == kept.day, StaleDay.institution_id == kept.institution_id)
-    stmt = (sa.select(key.label("key"), *[sa.func.sum(getattr(kept, f)).label(f) for f in fields])
-            .join(Organization, Organization.id == kept.institution_id)
-            .where(sa.or_(*[kept.day.between(run.first, run.last) for run in day_runs]),
-                   scope.institution_filter(kept.institution_id), ~stale)
-            .group_by(key))
+    stmt = sa.select(key.label("key"), *[sa.func.sum(getattr(kept, f)).label(f) for f in fields]).select_from(kept)
+    if by_district:  # the only grouping the institution's row does not hold
+        stmt = stmt.join(Organization, Organization.id == kept.institution_id)
+    stmt = stmt.where(sa.or_(*[kept.day.between(run.first, run.last) for run in day_runs]),
+                      scope.institution_filter(kept.institution_id), ~stale).group_by(key)
     return {row.key: {f: (getattr(row, f) or 0) if f in fields else 0 for f in BASE}
             for row in db.session.execute(stmt)}
 
