@@ -177,7 +177,7 @@ def by_day(scope, period):
     for instrument_id, lost in _losses(plan, period).items():
         for day, time in lost.items():
             totals[(day, institution_of[instrument_id])] -= time.total_seconds() / 3600
-    return {key: hours for key, hours in totals.items() if hours}
+    return {key: hours for key, hours in totals.items() if _some(hours)}
 
 
 def _merged(closures):
@@ -226,8 +226,19 @@ def _open_time_lost(by_day, open_on_holidays, spans, special, start, end):
             yield day, lost
 
 
+NO_HOURS = 1e-9  # hours: float noise (a second is 2.8e-4)
+
+
+def _some(hours):
+    """More than float noise: an instrument, or an institution's day, with no open hours is not a row (the
+    snapshot and the open hours kept ahead store no zero rows, so the records give none either)."""
+    return abs(hours) > NO_HOURS
+
+
 def by_group(scope, period, group_by):
+    """{group key: open hours in the period}, for the groups with any."""
     per_instrument, institution_of = _by_instrument(scope, period)
+    per_instrument = {instrument_id: hours for instrument_id, hours in per_instrument.items() if _some(hours)}
     if not per_instrument:
         return {}
     if group_by == "instrument":

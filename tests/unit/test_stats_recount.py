@@ -181,6 +181,9 @@ def lab(world, create_instrument):
 # Found by this test: with the open hours kept ahead, a status change and a new instrument today must mark
 # today and the days after it (neither touches a past day).
 @example(changes=[("new_instrument", 25), ("retire", 2, "maintenance")])
+# Found by this test: an institution whose only instrument is retired has no open hours ahead; the records
+# gave it a row of zeros that no cache holds.
+@example(changes=[("retire", 1, "retired")])
 # The open hours ahead: a maintenance closure next week, taken back after the job kept the days again; a
 # holiday ahead (every institution's day).
 @example(changes=[("closure", 0, TODAY + timedelta(days=7), "maintenance", 12), ("snapshot", False),
