@@ -1,4 +1,4 @@
-"""The second wave's last migrations (0017_nrii, 0018_no_show_index, 0019_stats_truth, 0020_open_hours_ahead)
+"""The second wave's last migrations (0017_nrii, 0018_no_show_index, 0019_stats_truth, 0020_stats_ahead)
 go down to 0015 and up again over a database that holds the demo, on a database of its own, and leave every
 row in place."""
 import pytest
