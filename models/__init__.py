@@ -15,7 +15,7 @@ from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
-from .stats import SnapshotDay, StaleDay, UsageSnapshot
+from .stats import AheadDay, OpenHoursAhead, SnapshotDay, StaleDay, UsageSnapshot
 from .synonym import SearchSynonym
 from .user import ApiToken, User, UserSession
 from .voucher import Voucher
@@ -26,6 +26,6 @@ __all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSer
            "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours",
            "OrderAttachment", "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot",
            "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot",
-           "District", "Organization", "ApiToken",
+           "OpenHoursAhead", "AheadDay", "District", "Organization", "ApiToken",
            "SignInAttempt", "User", "UserSession", "AdjustmentRequest", "Charge", "InvoiceRequest", "Voucher",
            "WaitlistEntry"]

@@ -47,3 +47,27 @@ class StaleDay(db.Model):
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     institution_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     marked_at = mapped_column(UTCDateTime, nullable=False)
+
+
+class OpenHoursAhead(db.Model):
+    """The open hours of today and the days after it, per institution and day, kept by the snapshot job.
+
+    Open hours are the one figure of a day that can be known before it happens: they follow the opening
+    hours, the holiday calendar, maintenance/calibration closures and the instruments' status and dates.
+    Every change to those marks the (day, institution) stale (stale_days) as for a snapshot, and a stale pair
+    is read live. Only non-zero rows are kept; a day the job covered is listed in ahead_days."""
+
+    __tablename__ = "open_hours_ahead"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    open_hours: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0)
+
+
+class AheadDay(db.Model):
+    """A day (today or later) whose open hours the job kept in open_hours_ahead."""
+
+    __tablename__ = "ahead_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    taken_at = mapped_column(UTCDateTime, nullable=False)

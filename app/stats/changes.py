@@ -1,8 +1,9 @@
 """Marking snapshotted days stale when their records change, in the same transaction as the change.
 
 `mark_stale(session, instrument_or_institution, day_from, day_to)` marks the days of that range that
-have a snapshot (one INSERT … SELECT from snapshot_days; days without a snapshot are read live anyway,
-and today never has one). `None` stands for every institution (the holiday calendar).
+have a snapshot, and the days whose open hours are kept ahead (one INSERT … SELECT from snapshot_days,
+one from ahead_days; days without either are read live anyway). `None` stands for every institution
+(the holiday calendar).
 
 Which days a change touches is decided here once, for every service: a session hook looks at what a
 flush writes (new, changed and deleted bookings, order work, closures, orders, charges, training,
@@ -14,6 +15,11 @@ What counts where (metrics.py): a booking on its booked start day (counts, no-sh
 the days of its actual use (hours); order work, closures and training on the days they span; an order
 on the day its report was issued; a charge on its booking's or order's day; an instrument's opening
 hours, status and dates on every day since it began.
+
+Open hours are also kept for today and the days after it (open_hours_ahead): what they depend on — opening
+hours, the calendar, maintenance/calibration closures, an instrument's dates and status, a new instrument —
+marks future days too. Nothing else touches them, so a new booking (almost always in the future) still
+reads nothing here.
 """
 from datetime import date
 
@@ -30,7 +36,7 @@ from models.order import ServiceOrder
 from models.organization import Organization
 from models.qualification import TrainingRequest, TrainingSession
 from models.settlement import Charge
-from models.stats import EVERY_INSTITUTION, SnapshotDay, StaleDay
+from models.stats import EVERY_INSTITUTION, AheadDay, SnapshotDay, StaleDay
 from models.timeutil import local
 from models.workday import CalendarDay
 
@@ -39,6 +45,7 @@ from .. import clock
 EVER = date(2000, 1, 1)
 _stale = StaleDay.__table__
 _days = SnapshotDay.__table__
+_ahead_days = AheadDay.__table__
 
 
 def _institution_id(subject):
@@ -55,12 +62,14 @@ def mark_stale(session, instrument_or_institution, day_from, day_to):
     """Mark the snapshotted days in [day_from, day_to] stale for the institution (or every one)."""
     if day_from is None or day_to is None or day_to < day_from:
         return
-    _insert(session.connection(), _institution_id(instrument_or_institution), day_from, day_to)
+    for days in (_days, _ahead_days):
+        _insert(session.connection(), _institution_id(instrument_or_institution), day_from, day_to, days)
 
 
-def _insert(connection, institution_id, day_from, day_to):
-    select = (sa.select(_days.c.day, sa.literal(institution_id, sa.Integer), sa.literal(utcnow(), UTCDateTime))
-              .where(_days.c.day.between(day_from, day_to)))
+def _insert(connection, institution_id, day_from, day_to, days=_days):
+    """Mark the days of `days` (snapshot_days or ahead_days) in [day_from, day_to] for the institution."""
+    select = (sa.select(days.c.day, sa.literal(institution_id, sa.Integer), sa.literal(utcnow(), UTCDateTime))
+              .where(days.c.day.between(day_from, day_to)))
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(_stale).from_select(["day", "institution_id", "marked_at"], select)
     connection.execute(stmt.on_conflict_do_nothing(index_elements=["day", "institution_id"]))
@@ -94,7 +103,8 @@ class _Marks:
     def __init__(self, connection, today):
         self.connection = connection
         self.today = today
-        self.ranges = set()
+        self.ranges = set()  # (institution, first, last): snapshotted days to mark
+        self.ahead = set()  # the same for days whose open hours are kept ahead
         self._institutions = {}
 
     def instrument(self, obj, instrument_id=None):
@@ -107,14 +117,21 @@ class _Marks:
                 sa.select(Instrument.institution_id).where(Instrument.id == instrument_id)).scalar()
         return self._institutions[instrument_id]
 
-    def add(self, institution, span):
-        """`institution`: an id, or a function that finds it — called only for a span that reaches into the
-        past (today and later never have a snapshot, so a new booking reads nothing here)."""
-        if span is None or span[0] >= self.today:
+    def add(self, institution, span, ahead=None):
+        """Mark `span` (first day, last day) where it reaches into the past, and, for a change to open hours,
+        the days kept ahead in `ahead` (a span too: ahead_days holds only today and later, whatever the
+        clock). `institution`: an id, or a function that finds it — called only when something is marked
+        (today and later never have a snapshot, so a new booking reads nothing here)."""
+        past = span is not None and span[0] < self.today
+        if not past and ahead is None:
             return
         institution_id = institution() if callable(institution) else institution
-        if institution_id is not None:
+        if institution_id is None:
+            return
+        if past:
             self.ranges.add((institution_id, span[0], span[1]))
+        if ahead is not None:
+            self.ahead.add((institution_id, ahead[0], ahead[1]))
 
     def day_of(self, stmt):
         value = self.connection.execute(stmt).scalar()
@@ -140,7 +157,9 @@ def _hold(marks, obj):
 
 def _closure(marks, obj):
     if _changed(obj, ("start_at", "end_at", "kind", "instrument_id")):
-        marks.add(lambda: marks.instrument(obj), _span(obj, "start_at", "end_at"))
+        span = _span(obj, "start_at", "end_at")
+        takes_open_hours = bool({"maintenance", "calibration"} & set(_values(obj, "kind")))
+        marks.add(lambda: marks.instrument(obj), span, ahead=span if takes_open_hours else None)
 
 
 def _order(marks, obj):
@@ -172,25 +191,33 @@ def _trainee(marks, obj):
 
 
 def _instrument(marks, obj):
-    """A status change applies from the day it is made (its audit record is the history open hours read),
-    so it touches no past day; the other fields apply to every day since the instrument began."""
-    if sa.inspect(obj).pending or not _changed(obj, INSTRUMENT_FIELDS):
+    """A new instrument has open hours from the day it began; a status change applies from the day it is
+    made (its audit record is the history open hours read), so it touches no past day but every day kept
+    ahead; the other fields apply to every day since the instrument began."""
+    if sa.inspect(obj).pending:
+        began = max(_day(obj.created_at) or marks.today, obj.commissioned_on or EVER)
+        owner = obj.__dict__.get("institution")
+        institution_id = obj.institution_id or (owner.id if owner is not None else None)
+        # An institution created in the same flush has no id yet: every institution's days, until the job.
+        marks.add(institution_id or EVERY_INSTITUTION, (began, date.max), ahead=(began, date.max))
         return
-    since = local(clock.now()).date() if not _changed(obj, INSTRUMENT_FIELDS[1:]) else EVER
+    if not _changed(obj, INSTRUMENT_FIELDS):
+        return
+    since = marks.today if not _changed(obj, INSTRUMENT_FIELDS[1:]) else EVER
     for institution_id in set(_values(obj, "institution_id")):
-        marks.add(institution_id, (since, date.max))
+        marks.add(institution_id, (since, date.max), ahead=(EVER, date.max))
 
 
 def _hours(marks, obj):
     if obj.institution_id:
-        marks.add(obj.institution_id, (EVER, date.max))
+        marks.add(obj.institution_id, (EVER, date.max), ahead=(EVER, date.max))
     else:
-        marks.add(lambda: marks.instrument(obj), (EVER, date.max))
+        marks.add(lambda: marks.instrument(obj), (EVER, date.max), ahead=(EVER, date.max))
 
 
 def _calendar_day(marks, obj):
     for day in _values(obj, "day"):
-        marks.add(EVERY_INSTITUTION, (day, day))
+        marks.add(EVERY_INSTITUTION, (day, day), ahead=(day, day))
 
 
 HANDLERS = ((Booking, _booking), (Occupancy, _hold), (Closure, _closure), (ServiceOrder, _order), (Charge, _charge),
@@ -209,15 +236,19 @@ def _before_flush(session, _context, _instances):
         for kind, handler in HANDLERS:
             if isinstance(obj, kind):
                 handler(marks, obj)
-    if not marks.ranges:
-        return  # only today and later changed: never snapshotted, read live anyway
-    first, last = connection.execute(sa.select(sa.func.min(_days.c.day), sa.func.max(_days.c.day))).one()
+    for days, ranges in ((_days, marks.ranges), (_ahead_days, marks.ahead)):
+        if ranges:  # none when only today and later changed, and not their open hours
+            _mark(connection, days, ranges)
+
+
+def _mark(connection, days, ranges):
+    first, last = connection.execute(sa.select(sa.func.min(days.c.day), sa.func.max(days.c.day))).one()
     if first is None:
-        return  # nothing snapshotted yet: every day is read live
-    for institution_id, day_from, day_to in sorted(marks.ranges):
+        return  # nothing kept yet: every day is read live
+    for institution_id, day_from, day_to in sorted(ranges):
         low, high = max(day_from, first), min(day_to, last)
         if low <= high:
-            _insert(connection, institution_id, low, high)
+            _insert(connection, institution_id, low, high, days)
 
 
 def listen():

@@ -1,4 +1,5 @@
-"""`flask stats backfill --since 2026-01-01`: take the snapshots of past days (e.g. after deploying)."""
+"""`flask stats backfill --since 2026-01-01`: take the snapshots of past days and keep the open hours ahead
+(e.g. after deploying)."""
 from datetime import date, timedelta
 
 import click
@@ -16,7 +17,8 @@ stats_cli = AppGroup("stats", help="Statistics.")
 @click.option("--since", required=True, help="first day, YYYY-MM-DD")
 def backfill(since):
     now = utcnow()
-    first, last = date.fromisoformat(since), local_today(now) - timedelta(days=1)
+    today = local_today(now)
+    first, last = date.fromisoformat(since), today - timedelta(days=1)
     snapshot.backfill(first, last, now)
     db.session.commit()
-    click.echo(f"snapshots taken for {first} … {last}")
+    click.echo(f"snapshots taken for {first} … {last}; open hours kept for {today} … {today.year}-12-31")

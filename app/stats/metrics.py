@@ -59,13 +59,23 @@ def _instrument_filter(scope):
     return sa.and_(*conditions)
 
 
-def _via_instrument(stmt, instrument_column):
-    return (stmt.join(Instrument, Instrument.id == instrument_column)
-            .join(Organization, Organization.id == Instrument.institution_id))
+# Groupings read from the instrument (its id, institution or category) and from its institution (district).
+BY_INSTRUMENT = ("instrument", "institution", "district", "category")
 
 
-def _bookings(scope, period, key):
-    completed = Booking.status == "completed"
+def _via_instrument(stmt, instrument_column, scope, group_by):
+    """Join what the scope and the grouping read: the instrument (institution, category), its institution
+    (district). Both joins follow non-null foreign keys, so they never drop a row: the city's figures read
+    the records alone (at city scale the two joins were most of the year's distinct-enterprise count)."""
+    if scope.institutions is not None or scope.category or group_by in BY_INSTRUMENT:
+        stmt = stmt.join(Instrument, Instrument.id == instrument_column)
+    if group_by == "district":
+        stmt = stmt.join(Organization, Organization.id == Instrument.institution_id)
+    return stmt
+
+
+def _bookings(scope, period, group_by):
+    completed, key = Booking.status == "completed", _key(group_by)
     stmt = _via_instrument(sa.select(
         key.label("key"),
         sa.func.sum(sa.case((completed, 1), else_=0)).label("completed"),
@@ -73,16 +83,18 @@ def _bookings(scope, period, key):
         sa.func.sum(sa.case((completed, finite(sa.func.coalesce(Charge.amount, Booking.charge_amount,
                                                                  Booking.price_amount))),
                             else_=0)).label("revenue"),
-    ), Booking.instrument_id).outerjoin(Charge, Charge.booking_id == Booking.id).where(
+    ), Booking.instrument_id, scope, group_by).outerjoin(Charge, Charge.booking_id == Booking.id).where(
         _instrument_filter(scope), Booking.status.in_(("completed", "no_show")),
         Booking.start_at >= instant(period.start, "p_start"), Booking.start_at < instant(period.end, "p_end"))
     return {row.key: row for row in db.session.execute(stmt.group_by(key))}
 
 
-def _clipped(scope, period, key, start, end, instrument_column, *conditions):
+def _clipped(scope, period, group_by, start, end, instrument_column, *conditions):
     low, high = instant(period.start, "c_start"), instant(period.end, "c_end")
+    key = _key(group_by)
     stmt = _via_instrument(sa.select(key.label("key"), sa.func.sum(clipped_hours(start, end, low, high)).label("h")),
-                           instrument_column).where(_instrument_filter(scope), start < high, end > low, *conditions)
+                           instrument_column, scope, group_by).where(_instrument_filter(scope), start < high, end > low,
+                                                                     *conditions)
     return {row.key: row.h or 0.0 for row in db.session.execute(stmt.group_by(key))}
 
 
@@ -93,19 +105,27 @@ def _booked_near(period):
                    Booking.start_at > instant(period.start - LONGEST_HOLD - ACTUAL_TIME_SLACK, "b_low"))
 
 
-def _orders(scope, period, key, group_by):
-    stmt = (sa.select(key.label("key"), sa.func.count(ServiceOrder.id).label("n"),
-                      sa.func.sum(finite(sa.func.coalesce(Charge.amount, ServiceOrder.quote_amount, 0))).label("revenue"))
-            .join(Organization, Organization.id == ServiceOrder.institution_id)
-            .outerjoin(Charge, Charge.order_id == ServiceOrder.id)
-            .outerjoin(Instrument, Instrument.id == ServiceOrder.instrument_id)
-            .where(scope.institution_filter(ServiceOrder.institution_id),
-                   ServiceOrder.report_issued_at >= instant(period.start, "o_start"),
-                   ServiceOrder.report_issued_at < instant(period.end, "o_end")))
+def _order_joins(stmt, scope, group_by):
+    """The orders of the scope, joined to what the grouping reads: an order counts for its institution,
+    and for an instrument or category only when it names an instrument."""
+    stmt = stmt.where(scope.institution_filter(ServiceOrder.institution_id))
+    if group_by == "district":
+        stmt = stmt.join(Organization, Organization.id == ServiceOrder.institution_id)
     if scope.category or group_by in ("instrument", "category"):
-        stmt = stmt.where(ServiceOrder.instrument_id.is_not(None))
+        stmt = (stmt.join(Instrument, Instrument.id == ServiceOrder.instrument_id)
+                .where(ServiceOrder.instrument_id.is_not(None)))
     if scope.category:
         stmt = stmt.where(Instrument.category_code.like(scope.category + "%"))
+    return stmt
+
+
+def _orders(scope, period, key, group_by):
+    stmt = _order_joins(sa.select(key.label("key"), sa.func.count(ServiceOrder.id).label("n"),
+                                  sa.func.sum(finite(sa.func.coalesce(Charge.amount, ServiceOrder.quote_amount, 0)))
+                                  .label("revenue")).select_from(ServiceOrder), scope, group_by)
+    stmt = stmt.outerjoin(Charge, Charge.order_id == ServiceOrder.id).where(
+        ServiceOrder.report_issued_at >= instant(period.start, "o_start"),
+        ServiceOrder.report_issued_at < instant(period.end, "o_end"))
     return {row.key: row for row in db.session.execute(stmt.group_by(key))}
 
 
@@ -120,10 +140,11 @@ def trained(first, last, *names):
                    TrainingSession.start_at >= low, TrainingSession.start_at < high).distinct().subquery())
 
 
-def _trainings(scope, period, key):
+def _trainings(scope, period, group_by):
     pairs = trained(period.start, period.end)
+    key = _key(group_by)
     stmt = _via_instrument(sa.select(key.label("key"), sa.func.count().label("n")).select_from(pairs),
-                           pairs.c.instrument_id).where(_instrument_filter(scope))
+                           pairs.c.instrument_id, scope, group_by).where(_instrument_filter(scope))
     return {row.key: int(row.n) for row in db.session.execute(stmt.group_by(key))}
 
 
@@ -139,23 +160,16 @@ def _services(scope, period, group_by):
     if group_by == "month":
         booking_key, order_key = _month_of(Booking.start_at, period), _month_of(ServiceOrder.report_issued_at, period)
     booked = _via_instrument(sa.select(booking_key.label("key"), Booking.organization_id.label("org")),
-                             Booking.instrument_id).where(
+                             Booking.instrument_id, scope, group_by).where(
         _instrument_filter(scope), Booking.status == "completed",
         Booking.start_at >= instant(period.start, "e_start"), Booking.start_at < instant(period.end, "e_end"))
-    ordered = (sa.select(order_key.label("key"), ServiceOrder.organization_id.label("org"))
-               .join(Organization, Organization.id == ServiceOrder.institution_id)
-               .outerjoin(Instrument, Instrument.id == ServiceOrder.instrument_id)
-               .where(scope.institution_filter(ServiceOrder.institution_id),
-                      ServiceOrder.report_issued_at >= instant(period.start, "f_start"),
-                      ServiceOrder.report_issued_at < instant(period.end, "f_end")))
-    if scope.category or group_by in ("instrument", "category"):
-        ordered = ordered.where(ServiceOrder.instrument_id.is_not(None))
-    if scope.category:
-        ordered = ordered.where(Instrument.category_code.like(scope.category + "%"))
+    ordered = _order_joins(sa.select(order_key.label("key"), ServiceOrder.organization_id.label("org"))
+                           .select_from(ServiceOrder), scope, group_by).where(ServiceOrder.report_issued_at >= instant(period.start, "f_start"),
+                                                  ServiceOrder.report_issued_at < instant(period.end, "f_end"))
     pairs = trained(period.start, period.end, "g_start", "g_end")
     training_key = _month_of(pairs.c.start_at, period) if group_by == "month" else booking_key
     training = _via_instrument(sa.select(training_key.label("key"), pairs.c.org.label("org")).select_from(pairs),
-                               pairs.c.instrument_id).where(_instrument_filter(scope))
+                               pairs.c.instrument_id, scope, group_by).where(_instrument_filter(scope))
     return sa.union_all(booked, ordered, training).subquery()
 
 
@@ -163,7 +177,10 @@ def enterprises(scope, period, group_by=None):
     """COUNT(DISTINCT enterprise) over bookings, orders and training together, per group ('month': per
     calendar month of the period, in one pass)."""
     services = _services(scope, period, group_by)
-    stmt = sa.select(services.c.key, sa.func.count(sa.distinct(services.c.org))).group_by(services.c.key)
+    # DISTINCT in a subquery, then count: PostgreSQL hashes the (key, enterprise) pairs, where COUNT(DISTINCT)
+    # sorts them (at city scale ~290k rows, a sort that spilled to disk).
+    pairs = sa.select(services.c.key, services.c.org).distinct().subquery()
+    stmt = sa.select(pairs.c.key, sa.func.count()).group_by(pairs.c.key)
     return dict(db.session.execute(stmt).all())
 
 
@@ -183,30 +200,42 @@ def _satisfaction(scope, period):
     return (round(float(average), 2) if average is not None else None), count
 
 
-# The additive parts of the figures: what a nightly snapshot stores per institution and day.
+# The additive parts of the figures: what a nightly snapshot stores per institution and day. HAPPENED is
+# what the records say happened; OPEN the open hours, known ahead (the job keeps them for the days to come).
 BASE = ("bookings_completed", "no_shows", "orders_reported", "trainings_completed", "revenue", "external_hours",
         "internal_hours", "open_hours")
+OPEN = ("open_hours",)
+HAPPENED = tuple(f for f in BASE if f not in OPEN)
 
 
-def live_base(scope, period, group_by=None):
-    """{group key: {BASE field: value}} computed from the records."""
-    key = _key(group_by)
-    bookings = _bookings(scope, period, key)
-    booking_hours = _clipped(scope, period, key, Booking.actual_start, Booking.actual_end, Booking.instrument_id,
+def live_base(scope, period, group_by=None, fields=BASE):
+    """{group key: {BASE field: value}} computed from the records: `fields` HAPPENED or OPEN computes only
+    those (the others are 0)."""
+    happened = _happened(scope, period, group_by) if fields != OPEN else {}
+    open_hours = openhours.by_group(scope, period, group_by) if "open_hours" in fields else {}
+    out = {}
+    for k in set(happened) | set(open_hours):
+        out[k] = happened.get(k) or {f: 0 for f in BASE}
+        out[k]["open_hours"] = open_hours.get(k, 0.0)
+    return out
+
+
+def _happened(scope, period, group_by):
+    bookings = _bookings(scope, period, group_by)
+    booking_hours = _clipped(scope, period, group_by, Booking.actual_start, Booking.actual_end, Booking.instrument_id,
                              Booking.status == "completed", _booked_near(period))
-    work_hours = _clipped(scope, period, key, Occupancy.start_at, Occupancy.end_at, Occupancy.instrument_id,
+    work_hours = _clipped(scope, period, group_by, Occupancy.start_at, Occupancy.end_at, Occupancy.instrument_id,
                           Occupancy.kind == "order_work", Occupancy.active.is_(True),
                           Occupancy.start_at > instant(period.start - LONGEST_HOLD, "w_low"))
-    internal = _clipped(scope, period, key, Closure.start_at, Closure.end_at, Closure.instrument_id,
+    internal = _clipped(scope, period, group_by, Closure.start_at, Closure.end_at, Closure.instrument_id,
                         Closure.kind == "internal_use")
     orders = _orders(scope, period, _key(group_by, ServiceOrder), group_by)
-    trainings = _trainings(scope, period, key)
-    training_hours = _clipped(scope, period, key, TrainingSession.start_at, TrainingSession.end_at,
+    trainings = _trainings(scope, period, group_by)
+    training_hours = _clipped(scope, period, group_by, TrainingSession.start_at, TrainingSession.end_at,
                               TrainingSession.instrument_id, TrainingSession.status == "completed",
                               TrainingSession.start_at > instant(period.start - LONGEST_SESSION, "s_low"))
-    open_hours = openhours.by_group(scope, period, group_by)
     keys = (set(bookings) | set(booking_hours) | set(work_hours) | set(internal) | set(orders) | set(trainings)
-            | set(training_hours) | set(open_hours))
+            | set(training_hours))
     out = {}
     for k in keys:
         b, o = bookings.get(k), orders.get(k)
@@ -215,7 +244,7 @@ def live_base(scope, period, group_by=None):
             "orders_reported": int(o.n) if o else 0, "trainings_completed": trainings.get(k, 0),
             "revenue": (Decimal(b.revenue or 0) if b else Decimal(0)) + (Decimal(o.revenue or 0) if o else Decimal(0)),
             "external_hours": booking_hours.get(k, 0.0) + work_hours.get(k, 0.0) + training_hours.get(k, 0.0),
-            "internal_hours": internal.get(k, 0.0), "open_hours": open_hours.get(k, 0.0)}
+            "internal_hours": internal.get(k, 0.0), "open_hours": 0.0}
     return out
 
 

@@ -11,8 +11,10 @@ day applies from that day on, so the day an instrument is retired has no open ho
 is re-activated has. An instrument without a recorded change had its present status all along.
 """
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
+from itertools import accumulate
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -89,13 +91,25 @@ def _hours_over(prefix, days, spans):
     return total
 
 
-def by_instrument(scope, period):
-    """{instrument id: open hours in the period}."""
-    return _by_instrument(scope, period)[0]
+class _Plan(NamedTuple):
+    """What the open hours of a scope's instruments in a period are computed from."""
+
+    instruments: list  # rows of the instruments active on some day up to the period's end
+    spans: dict  # {instrument id: [(first day, last day)] active}
+    special: dict  # {day: 'holiday' | 'workday'}
+    days: list  # the period's days
+    daily: dict  # {(owner of the week, open on holidays): (week by weekday, [open hours of each day])}
+    chosen: object  # a select of the scope's instrument ids
+
+    def week(self, row):
+        return self.daily[_week_key(row)]
 
 
-def _by_instrument(scope, period):
-    """({instrument id: open hours in the period}, {instrument id: its institution})."""
+def _week_key(row):
+    return _owner(row), row.open_on_holidays
+
+
+def _plan(scope, period):
     # The scope's instruments as a select: the audit records and closures of up to 10,000 instruments
     # are found by it, not by a list of their ids (a 10,000-parameter IN list costs ~170 ms to plan).
     chosen = sa.select(Instrument.id).where(scope.institution_filter(Instrument.institution_id))
@@ -105,32 +119,65 @@ def _by_instrument(scope, period):
                       Instrument.status, Instrument.created_at, Instrument.commissioned_on)
             .where(Instrument.id.in_(chosen)))
     instruments = db.session.execute(stmt).all()
-    if not instruments:
-        return {}, {}
-    spans = active_spans(instruments, period.last, chosen)
+    spans = active_spans(instruments, period.last, chosen) if instruments else {}
     instruments = [row for row in instruments if spans[row.id]]
     if not instruments:
-        return {}, {}
+        return None
     weeks = _weeks(instruments)
     special = special_days(period.first, period.last)
     days = list(days_between(period.first, period.last))
-    totals = {}
-    result = {}
+    daily = {}
     for row in instruments:
-        owner = _owner(row)
-        week = weeks.get(owner) or ([] if row.custom_hours else DEFAULT_WEEK)
-        cache_key = (owner, row.open_on_holidays)
-        if cache_key not in totals:
-            by_day = week_by_day(week)
-            prefix = [0.0]
-            for day in days:
-                prefix.append(prefix[-1] + sum(e - s for s, e in _day_minutes(by_day, day, special.get(day),
-                                                                             row.open_on_holidays)) / 60)
-            totals[cache_key] = (by_day, prefix)
-        result[row.id] = _hours_over(totals[cache_key][1], days, spans[row.id])
-    _subtract_closures(result, {row.id: (totals[(_owner(row), row.open_on_holidays)][0], row.open_on_holidays,
-                                         spans[row.id]) for row in instruments}, period, special, chosen)
-    return result, {row.id: row.institution_id for row in instruments}
+        if _week_key(row) not in daily:
+            by_day = week_by_day(weeks.get(_owner(row)) or ([] if row.custom_hours else DEFAULT_WEEK))
+            daily[_week_key(row)] = (by_day, [sum(e - s for s, e in _day_minutes(by_day, day, special.get(day),
+                                                                                 row.open_on_holidays)) / 60
+                                              for day in days])
+    return _Plan(instruments, spans, special, days, daily, chosen)
+
+
+def by_instrument(scope, period):
+    """{instrument id: open hours in the period}."""
+    return _by_instrument(scope, period)[0]
+
+
+def _by_instrument(scope, period):
+    """({instrument id: open hours in the period}, {instrument id: its institution})."""
+    plan = _plan(scope, period)
+    if plan is None:
+        return {}, {}
+    prefixes = {key: list(accumulate(hours, initial=0.0)) for key, (_week, hours) in plan.daily.items()}
+    result = {row.id: _hours_over(prefixes[_week_key(row)], plan.days, plan.spans[row.id]) for row in plan.instruments}
+    for instrument_id, lost in _losses(plan, period).items():
+        lost_hours = sum(lost.values(), timedelta(0)).total_seconds() / 3600
+        result[instrument_id] = max(0.0, result[instrument_id] - lost_hours)
+    return result, {row.id: row.institution_id for row in plan.instruments}
+
+
+def by_day(scope, period):
+    """{(day, institution id): open hours} for the days of the period with any: day by day what by_group
+    gives for the period (the snapshot job keeps them for today and later days, open_hours_ahead).
+    Instruments of an institution with the same week and active days are counted together."""
+    plan = _plan(scope, period)
+    if plan is None:
+        return {}
+    alike = Counter()
+    for row in plan.instruments:
+        for first, last in plan.spans[row.id]:
+            low, high = bisect_left(plan.days, first), bisect_left(plan.days, last + timedelta(days=1))
+            if high > low:
+                alike[(row.institution_id, _week_key(row), low, high)] += 1
+    totals = defaultdict(float)
+    for (institution_id, key, low, high), count in alike.items():
+        hours = plan.daily[key][1]
+        for index in range(low, high):
+            if hours[index]:
+                totals[(plan.days[index], institution_id)] += count * hours[index]
+    institution_of = {row.id: row.institution_id for row in plan.instruments}
+    for instrument_id, lost in _losses(plan, period).items():
+        for day, time in lost.items():
+            totals[(day, institution_of[instrument_id])] -= time.total_seconds() / 3600
+    return {key: hours for key, hours in totals.items() if _some(hours)}
 
 
 def _merged(closures):
@@ -146,33 +193,52 @@ def _merged(closures):
     return spans
 
 
-def _subtract_closures(result, weeks_by_instrument, period, special, chosen):
+def _losses(plan, period):
+    """{instrument id: {day: open time lost to maintenance and calibration closures}} in the period."""
     closures = db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id.in_(chosen), Closure.kind.in_(("maintenance", "calibration")),
+        Closure.instrument_id.in_(plan.chosen), Closure.kind.in_(("maintenance", "calibration")),
         Closure.start_at < period.end, Closure.end_at > period.start)).all()
+    rows = {row.id: row for row in plan.instruments}
+    losses = {}
     for instrument_id, spans in _merged(closures).items():
-        if instrument_id not in weeks_by_instrument:
+        if instrument_id not in rows:
             continue  # never active in the period: no open hours to lose
-        lost = sum((_open_time_lost(weeks_by_instrument[instrument_id], special, max(start, period.start),
-                                    min(end, period.end)) for start, end in spans), timedelta(0))
-        result[instrument_id] = max(0.0, result[instrument_id] - lost.total_seconds() / 3600)
+        row = rows[instrument_id]
+        lost = losses.setdefault(instrument_id, defaultdict(timedelta))
+        for start, end in spans:
+            for day, time in _open_time_lost(plan.week(row)[0], row.open_on_holidays, plan.spans[instrument_id],
+                                             plan.special, max(start, period.start), min(end, period.end)):
+                lost[day] += time
+    return losses
 
 
-def _open_time_lost(week, special, start, end):
-    by_day, open_on_holidays, spans = week
-    lost = timedelta(0)
+def _open_time_lost(by_day, open_on_holidays, spans, special, start, end):
+    """(day, open time of the day inside [start, end)) for the active days the span covers."""
     for day in days_between(local(start).date(), local(end - timedelta(microseconds=1)).date()):
         if not any(first <= day <= last for first, last in spans):
             continue
+        lost = timedelta(0)
         for s, e in _day_minutes(by_day, day, special.get(day), open_on_holidays):
             overlap = min(end, at_local(day, e)) - max(start, at_local(day, s))
             if overlap > timedelta(0):
                 lost += overlap
-    return lost
+        if lost:
+            yield day, lost
+
+
+NO_HOURS = 1e-9  # hours: float noise (a second is 2.8e-4)
+
+
+def _some(hours):
+    """More than float noise: an instrument, or an institution's day, with no open hours is not a row (the
+    snapshot and the open hours kept ahead store no zero rows, so the records give none either)."""
+    return abs(hours) > NO_HOURS
 
 
 def by_group(scope, period, group_by):
+    """{group key: open hours in the period}, for the groups with any."""
     per_instrument, institution_of = _by_instrument(scope, period)
+    per_instrument = {instrument_id: hours for instrument_id, hours in per_instrument.items() if _some(hours)}
     if not per_instrument:
         return {}
     if group_by == "instrument":

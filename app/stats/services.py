@@ -46,16 +46,16 @@ def one_reading():
         _reading.reset(token)
 
 
-def _live(scope, period, group_by, today=None):
+def _live(scope, period, group_by, fields=metrics.BASE, today=None):
     """metrics.live_base, or inside one_reading the shared parts regrouped: the same figures."""
     shared = _reading.get()
     if shared is None or scope.category or today is None:
-        return metrics.live_base(scope, period, group_by)
+        return metrics.live_base(scope, period, group_by, fields)
     total = {}
     for piece in _pieces(period, today):
-        if (scope, piece) not in shared:
-            shared[(scope, piece)] = metrics.live_base(scope, piece, "institution")
-        add_base(total, _regroup(shared[(scope, piece)], group_by, shared))
+        if (scope, piece, fields) not in shared:
+            shared[(scope, piece, fields)] = metrics.live_base(scope, piece, "institution", fields)
+        add_base(total, _regroup(shared[(scope, piece, fields)], group_by, shared))
     return total
 
 

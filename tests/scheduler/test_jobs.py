@@ -200,11 +200,14 @@ def test_a_change_to_a_whole_year_is_retaken_over_several_runs_and_read_live_mea
     snapshot.backfill(today - timedelta(days=100), today - timedelta(days=1), now)
     catalog.set_institution_hours(world.lab_a, world.institution_a, [(d, 8 * 60, 12 * 60) for d in range(1, 6)], now)
     db.session.flush()
-    assert db.session.query(StaleDay).count() == 100  # every snapshotted day of the institution
+    assert db.session.query(StaleDay).filter(StaleDay.day < today).count() == 100  # every snapshotted day
+    ahead = (date(today.year, 12, 31) - today).days + 1
+    assert db.session.query(StaleDay).filter(StaleDay.day >= today).count() == ahead  # and every day kept ahead
     period = Period(today - timedelta(days=100), today)
     assert summary(Scope(None), period, now) == summary(Scope(None), period, now, live=True)
     retaken = snapshot.refresh(now)
     assert len(retaken) == snapshot.MOST_DAYS_PER_RUN  # the most recent first, yesterday among them
+    # the days ahead are kept again in the same run (only the institution's, a few instruments)
     assert db.session.query(StaleDay).count() == 100 - snapshot.MOST_DAYS_PER_RUN
     assert summary(Scope(None), period, now) == summary(Scope(None), period, now, live=True)
     snapshot.refresh(now)

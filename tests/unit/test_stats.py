@@ -335,13 +335,15 @@ def test_a_page_read_in_one_reading_counts_today_once_and_gives_the_same_figures
     assert alone[0]["external_hours"] == 8.5  # 2 + 1 + 1 + 0.5 booked (March's stale day among them), 4 of order work today
     read = []
     real = metrics.live_base
-    monkeypatch.setattr(metrics, "live_base", lambda scope, period, group_by=None: (
-        read.append((scope, period)) or real(scope, period, group_by)))
+    monkeypatch.setattr(metrics, "live_base", lambda scope, period, group_by=None, fields=metrics.BASE: (
+        read.append((scope, period, fields)) or real(scope, period, group_by, fields)))
     with services.one_reading():
         shared = page()
     assert shared == alone
-    city_today = [period for scope, period in read if scope == Scope(None) and period.first <= today <= period.last]
-    assert city_today == [Period(today, date(2025, 6, 30))]  # once, not once per figure
+    city_today = [(period, fields) for scope, period, fields in read
+                  if scope == Scope(None) and period.first <= today <= period.last]
+    # once, not once per figure; and only what happened (the open hours from today on are kept ahead)
+    assert city_today == [(Period(today, date(2025, 6, 30)), metrics.HAPPENED)]
     assert len(read) == len(set(read))
     with services.one_reading():  # a reading ends with its page: the next one counts again
         page()
