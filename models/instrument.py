@@ -123,11 +123,13 @@ class Instrument(TimestampMixin, db.Model):
     custom_hours: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="active")
     # Lower-cased name, names, model, manufacturer, functions, specs and the names of its category, class,
-    # institution and district: what search matches (kept by _keep_search_text below).
-    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # institution and district: what search matches (kept by _keep_search_text below). Both search columns are
+    # matched in SQL and only written from Python: deferred, so loading an instrument does not fetch and parse
+    # ~300 characters and an array of ~100 pieces it never reads.
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", deferred=True)
     # PostgreSQL: its two-character pieces under a GIN index, for two-character terms (光谱, 盐雾), which
     # a trigram index cannot serve. Unused (NULL) on SQLite.
-    search_bigrams = mapped_column(postgresql.ARRAY(sa.Text).with_variant(sa.JSON(), "sqlite"))
+    search_bigrams = mapped_column(postgresql.ARRAY(sa.Text).with_variant(sa.JSON(), "sqlite"), deferred=True)
 
     institution = relationship(Organization, lazy="joined", innerjoin=True)
     category = relationship(Category, lazy="joined", innerjoin=True)
