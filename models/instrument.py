@@ -266,7 +266,8 @@ def _renamed_institutions(session, _context, _instances):
     if not moved:
         return
     with session.no_autoflush:
-        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))):
+        for instrument in session.scalars(sa.select(Instrument).where(Instrument.institution_id.in_(moved))
+                                          .options(sa.orm.undefer(Instrument.search_text))):  # deferred by default
             flag_modified(instrument, "search_text")
 
 
