@@ -27,6 +27,7 @@ def xlsx_row(sheet, values):
 
 def _text_cell(sheet, text):
     from openpyxl.cell.cell import Cell
+
     cell = Cell(sheet, value=text)
     cell.data_type = "s"
     cell.quotePrefix = True

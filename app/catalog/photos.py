@@ -44,6 +44,7 @@ def first_photos(instrument_ids):
 
 def _decoded(data, max_bytes):
     from PIL import Image, ImageOps
+
     if not data:
         raise ValidationError(fields={"file": CHOOSE_A_PHOTO})
     if len(data) > max_bytes:

@@ -117,6 +117,7 @@ def _read_xlsx(data):
     """The first sheet's rows, read within bounds: a small file must not unpack into gigabytes
     (a zip bomb) or claim a million rows by one far-away cell."""
     from openpyxl import load_workbook
+
     _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -10,6 +10,7 @@ def national_workbook(title, fields, rows):
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title

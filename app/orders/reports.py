@@ -25,6 +25,7 @@ def check_pdf(data, max_bytes):
 def page_count(data):
     """Pages of a readable PDF; 0 when the file cannot be read as one."""
     from pypdf import PdfReader
+
     try:
         return len(PdfReader(io.BytesIO(data)).pages)
     except Exception:  # pypdf raises many kinds of errors for damaged files

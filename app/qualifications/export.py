@@ -21,6 +21,7 @@ def _when(instant):
 def workbook(instrument, qualifications, now):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "上机资格"

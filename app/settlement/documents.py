@@ -50,6 +50,7 @@ def write_statement(doc, statement, title):
 
 def statement_pdf(statement):
     from ..pdf import Document
+
     doc = Document(_("服务费用对账单"))
     write_statement(doc, statement, _("%(month)s 服务费用对账单", month=statement.label))
     return doc.to_bytes()
@@ -64,6 +65,7 @@ def _money_cells(sheet, first_row, columns):
 
 def _widths(sheet, widths):
     from openpyxl.utils import get_column_letter
+
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
@@ -71,6 +73,7 @@ def _widths(sheet, widths):
 def statement_xlsx(statement):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = statement.label
@@ -117,6 +120,7 @@ def statements_zip(statements, month_label):
 def vouchers_xlsx(vouchers, redemptions):
     """Two sheets: the vouchers with their balances, and what each paid (redemptions)."""
     from openpyxl import Workbook
+
     book = Workbook()
     issued = book.active
     issued.title = _("创新券")

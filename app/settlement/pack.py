@@ -25,6 +25,7 @@ def _when(instant, fmt="%Y-%m-%d %H:%M"):
 
 def statement_line_pdf(charge):
     from ..pdf import Document
+
     doc = Document(_("兑付材料"))
     statement = Statement(local(charge.created_at).date().replace(day=1), charge.institution, charge.organization,
                           [charge])
@@ -73,6 +74,7 @@ def _order_record(doc, order):
 
 def service_record_pdf(charge):
     from ..pdf import Document
+
     doc = Document(_("服务记录"))
     doc.heading(_("服务记录（费用 #%(id)s）", id=charge.id))
     if charge.source == "booking":
@@ -84,6 +86,7 @@ def service_record_pdf(charge):
 
 def review_pdf(review):
     from ..pdf import Document
+
     doc = Document(_("服务评价"))
     doc.heading(_("服务评价"))
     doc.fields([(_("评分"), f"{review.score} / 5 · {REVIEW_WORDS.get(review.score, '')}"),

@@ -12,6 +12,7 @@ from models.workday import DAY_KINDS, CalendarDay
 def official_days(years):
     """{date: (kind, name)} for China's public holidays and weekend working days (调休)."""
     import holidays
+
     days = {}
     for year in years:
         calendar = holidays.China(years=year, language="zh_CN")
