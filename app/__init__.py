@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from models import db
+from models import db, rarely_changed
 
 
 def create_app(config_object="config.Config", **overrides):
@@ -55,6 +55,7 @@ def register_extensions(app):
     db.init_app(app)
     with app.app_context():
         sqlite.configure_sqlite(db.engine, synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+        rarely_changed.watch(db.engine)  # the calendar's per-process copies (models/rarely_changed.py)
     sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)

@@ -6,7 +6,6 @@ a leading apostrophe, the usual escape (CSV files and the 附件4 workbook, whic
 `xlsx_row` writes it as a string cell with the quote-prefix style, so a workbook that is imported again
 (the catalog export) shows and returns the text unchanged.
 """
-from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r", "\n")
@@ -27,6 +26,8 @@ def xlsx_row(sheet, values):
 
 
 def _text_cell(sheet, text):
+    from openpyxl.cell.cell import Cell
+
     cell = Cell(sheet, value=text)
     cell.data_type = "s"
     cell.quotePrefix = True

@@ -9,11 +9,26 @@ In-process (Flask's test client), against BENCH_DATABASE_URL or --database; need
 """
 import argparse
 import json
+import statistics
 import time
 
 import sqlalchemy as sa
 
 from .common import BENCH_PG_URL
+
+
+def per_request_cost(once, statements, repeat):
+    """Medians over `repeat` single requests, unprofiled: wall and this process's CPU time, and statements."""
+    walls, cpus, counts = [], [], []
+    for _ in range(repeat):
+        statements.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        once()
+        cpus.append((time.process_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+        counts.append(len(statements))
+    return (f"median of {repeat} requests: {statistics.median(walls):.2f} ms wall, "
+            f"{statistics.median(cpus):.2f} ms CPU (this process), {statistics.median(counts):g} statements")
 
 
 def main():
@@ -56,6 +71,7 @@ def main():
 
     for _ in range(3):
         once()
+    print(per_request_cost(once, statements, args.repeat))
     statements.clear()
     started = time.perf_counter()
     response = once()

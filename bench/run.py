@@ -32,6 +32,8 @@ def machine():
 
 def dataset(url, scale, seed, regenerate=False):
     """An app on a generated dataset of this scale and seed, generating only when needed."""
+    from flask_migrate import upgrade
+
     from app import create_app
 
     from .generate import build
@@ -41,7 +43,10 @@ def dataset(url, scale, seed, regenerate=False):
     wanted = {"scale": scale, "seed": seed}
     if not regenerate and known.get(url) == wanted and _has_rows(url):
         print(f"reusing the scale-{scale} dataset at {url}", flush=True)
-        return create_app("config.Config", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False), None
+        app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False)
+        with app.app_context():
+            upgrade()  # a dataset generated before the newest migration gets it (nothing to do when at head)
+        return app, None
     print(f"generating the scale-{scale} dataset at {url}", flush=True)
     app, counts, seconds = build(url, scale, seed, log=lambda line: print(line, flush=True))
     marker.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from .order import OrderItem, OrderReport, Review, ServiceOrder
 from .organization import District, Organization
 from .pilot import Pilot, PilotTable
 from .qualification import Qualification, TrainingRequest, TrainingSession
+from .rarely_changed import CacheVersion
 from .series import BookingSeries
 from .settlement import AdjustmentRequest, Charge, InvoiceRequest
 from .stats import AheadDay, OpenHoursAhead, SnapshotDay, StaleDay, UsageSnapshot
@@ -22,7 +23,7 @@ from .voucher import Voucher
 from .waitlist import WaitlistEntry
 from .workday import CalendarDay
 
-__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CalendarDay", "Category", "Closure",
+__all__ = ["db", "utcnow", "AccountToken", "AuditRecord", "Booking", "BookingSeries", "CacheVersion", "CalendarDay", "Category", "Closure",
            "Heartbeat", "ImportBatch", "Instrument", "InstrumentPhoto", "Notification", "Occupancy", "OpeningHours",
            "OrderAttachment", "OrderItem", "OrderMessage", "OrderReport", "Review", "SearchSynonym", "ServiceOrder", "Pilot",
            "PilotTable", "Qualification", "TrainingRequest", "TrainingSession", "SnapshotDay", "StaleDay", "UsageSnapshot",

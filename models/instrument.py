@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified
 
+from . import rarely_changed
 from .base import TimestampMixin, UTCDateTime, db
 from .organization import District, Organization
 
@@ -322,7 +323,16 @@ def weekly_hours_of(instruments):
 
 
 def weekly_hours(instrument):
-    """The instrument's week as [(weekday, start_minute, end_minute)], sorted."""
+    """The instrument's week as [(weekday, start_minute, end_minute)], sorted; from this process's copy
+    (models/rarely_changed.py keeps it current), read from the database the first time it is asked for."""
+    key = ("instrument", instrument.id) if instrument.custom_hours else ("institution", instrument.institution_id)
+    weeks = rarely_changed.current().weeks
+    if key not in weeks:
+        weeks[key] = _read_week(instrument)
+    return list(weeks[key])
+
+
+def _read_week(instrument):
     owner = (OpeningHours.instrument_id == instrument.id if instrument.custom_hours
              else OpeningHours.institution_id == instrument.institution_id)
     rows = db.session.execute(
@@ -330,8 +340,8 @@ def weekly_hours(instrument):
         .where(owner).order_by(OpeningHours.weekday, OpeningHours.start_minute)
     ).all()
     if not rows and not instrument.custom_hours:
-        return list(DEFAULT_WEEK)
-    return [tuple(row) for row in rows]
+        return tuple(DEFAULT_WEEK)
+    return tuple(tuple(row) for row in rows)
 
 
 class Closure(db.Model):

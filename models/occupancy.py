@@ -59,9 +59,11 @@ class Occupancy(db.Model):
 
 
 def active_holds(instrument_id, start, end):
-    """Active holds of an instrument that overlap [start, end): one indexed query."""
-    return db.session.scalars(
-        sa.select(Occupancy).where(
+    """Active holds of an instrument that overlap [start, end): one indexed query. Rows (id, kind, start_at,
+    end_at, blocks_until), not Occupancy objects: the calendar reads these five columns, and a week's rows
+    are built without the ORM's identity map and instance state."""
+    return db.session.execute(
+        sa.select(Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at, Occupancy.blocks_until).where(
             Occupancy.instrument_id == instrument_id, Occupancy.active.is_(True),
             Occupancy.start_at < end, Occupancy.blocks_until > start,
         ).order_by(Occupancy.start_at)

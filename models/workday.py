@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import rarely_changed
 from .base import db
 
 DAY_KINDS = ("holiday", "workday")
@@ -25,8 +26,9 @@ class CalendarDay(db.Model):
 
 
 def special_days(first, last):
-    """{date: 'holiday' | 'workday'} for days between first and last inclusive."""
-    rows = db.session.execute(
-        sa.select(CalendarDay.day, CalendarDay.kind).where(CalendarDay.day.between(first, last))
-    ).all()
-    return dict(rows)
+    """{date: 'holiday' | 'workday'} for days between first and last inclusive, from this process's copy of
+    the calendar (a few hundred rows; models/rarely_changed.py keeps it current)."""
+    copies = rarely_changed.current()
+    if copies.calendar is None:
+        copies.calendar = dict(db.session.execute(sa.select(CalendarDay.day, CalendarDay.kind)).all())
+    return {day: kind for day, kind in copies.calendar.items() if first <= day <= last}

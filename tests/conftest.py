@@ -120,7 +120,7 @@ def _scope():
     return id(current_app_context._get_current_object()) if has_app_context() else TEST_SCOPE
 
 
-SEEDED = {"districts", "alembic_version", "categories", "calendar_days", "search_synonyms"}  # what migrations wrote
+SEEDED = {"districts", "alembic_version", "categories", "calendar_days", "search_synonyms", "cache_versions"}  # what migrations wrote
 
 
 def _clean_tables(app):

@@ -34,15 +34,17 @@ def _row_range(week):
     return min(s for _d, s, _e in week), max(e for _d, _s, e in week)
 
 
-def week_grid(instrument, monday, now, *, staff=False, week=None):
+def week_grid(instrument, monday, now, *, staff=False, week=None, segments=None):
     """(row start minutes, [(day, [Cell per row])]) for the seven days from `monday`: rows from the
     earliest opening, one slot each, until the last closing (a last row may run past it, closed).
-    `week`: the instrument's weekly_hours(), if the caller has them already."""
+    `week`: the instrument's weekly_hours(), if the caller has them already; `segments`: a timeline()
+    that covers the seven days, if the caller has one."""
     week = weekly_hours(instrument) if week is None else week
     slot = instrument.slot_minutes
     first, last = _row_range(week)
-    start, end = at_local(monday), at_local(monday + timedelta(days=7))
-    segments = timeline(instrument, start, end, now, staff=staff, week=week)
+    if segments is None:
+        segments = timeline(instrument, at_local(monday), at_local(monday + timedelta(days=7)), now, staff=staff,
+                            week=week)
     rows = list(range(first, last, slot))
     days = []
     index = 0
@@ -69,12 +71,17 @@ def first_open_week(instrument, now, *, staff=False, week=None):
     this_monday = today - timedelta(days=today.weekday())
     monday, horizon = this_monday, today + timedelta(days=instrument.max_advance_days)
     week = weekly_hours(instrument) if week is None else week
+    # This week and the next from one timeline: late in a week (and on weekends) this week has nothing free
+    # left, and the next week's three queries would follow.
+    two_weeks = timeline(instrument, at_local(this_monday), at_local(this_monday + timedelta(days=14)), now,
+                         staff=staff, week=week)
     while instrument.bookable(today) and monday <= horizon:
-        rows, days = week_grid(instrument, monday, now, staff=staff, week=week)
+        segments = two_weeks if monday < this_monday + timedelta(days=14) else None
+        rows, days = week_grid(instrument, monday, now, staff=staff, week=week, segments=segments)
         if any(cell.state == "free" for _day, cells in days for cell in cells):
             return monday, rows, days
         monday += timedelta(days=7)
-    return (this_monday, *week_grid(instrument, this_monday, now, staff=staff, week=week))
+    return (this_monday, *week_grid(instrument, this_monday, now, staff=staff, week=week, segments=two_weeks))
 
 
 def _state(labels):

@@ -30,7 +30,7 @@ from models.occupancy import Occupancy
 from models.timeutil import local, minutes_of_day
 
 from ..availability.services import TAKEN, grid_offset, lock_instrument, obstacle
-from ..notify.services import notify, notify_organization
+from ..notify.services import active_members, notify, notify_organization
 from ..qualifications import services as qualifications
 from ..settlement.charges import record_booking
 from ..waitlist.offers import offer_freed_time
@@ -137,6 +137,8 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
                                                staff=staff, end=end, now=now)
     status = "confirmed" if staff or not _needs_approval(instrument, organization, now) else "pending"
     price = instrument.price_for(organization, int((end - start) / timedelta(minutes=1)))
+    # Who hears of it (staff booking for an enterprise: its members; else the institution's staff), before the lock.
+    audience = active_members(organization.id if staff else instrument.institution_id) if series is None else None
     # Up to here nothing depends on other bookings; from here on the calendar is ours alone (on SQLite the
     # write lock is taken only now, so other writers do not wait for the reads above).
     lock_instrument(instrument)
@@ -155,7 +157,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
                  details={"staff_booked": staff, "price": str(booking.price_amount),
                           "series_id": series.id if series else None})
     if series is None:
-        _announce_new(booking, actor)
+        _announce_new(booking, audience)
     return booking
 
 
@@ -188,25 +190,27 @@ def _payload(booking):
             "organization": booking.organization.name}
 
 
-def tell_customer(booking, kind, **extra):
+def tell_customer(booking, kind, members=None, **extra):
     if booking.staff_booked or not booking.created_by.is_enterprise:
-        notify_organization(booking.organization_id, kind, **_payload(booking), **extra)
+        notify_organization(booking.organization_id, kind, members=members, **_payload(booking), **extra)
     else:
         notify(booking.created_by, kind, **_payload(booking), **extra)
 
 
-def tell_institution(booking, kind, exclude=None, **extra):
-    notify_organization(booking.instrument.institution_id, kind, exclude=exclude, **_payload(booking), **extra)
+def tell_institution(booking, kind, exclude=None, members=None, **extra):
+    notify_organization(booking.instrument.institution_id, kind, exclude=exclude, members=members,
+                        **_payload(booking), **extra)
 
 
-def _announce_new(booking, actor):
+def _announce_new(booking, audience):
+    """`audience`: the customer's members when staff booked for it, else the institution's staff."""
     if booking.staff_booked:
-        tell_customer(booking, "booking_made_for_you")
+        tell_customer(booking, "booking_made_for_you", members=audience)
     elif booking.status == "pending":
-        tell_institution(booking, "booking_requested")
+        tell_institution(booking, "booking_requested", members=audience)
         tell_customer(booking, "booking_received")
     else:
-        tell_institution(booking, "booking_created")
+        tell_institution(booking, "booking_created", members=audience)
         tell_customer(booking, "booking_confirmed")
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
 
 from models import audit, db
 from models.errors import NotFound, PayloadTooLarge, ValidationError
@@ -44,6 +43,8 @@ def first_photos(instrument_ids):
 
 
 def _decoded(data, max_bytes):
+    from PIL import Image, ImageOps
+
     if not data:
         raise ValidationError(fields={"file": CHOOSE_A_PHOTO})
     if len(data) > max_bytes:

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from models import audit, db
@@ -117,6 +116,8 @@ def read_table(filename, data):
 def _read_xlsx(data):
     """The first sheet's rows, read within bounds: a small file must not unpack into gigabytes
     (a zip bomb) or claim a million rows by one far-away cell."""
+    from openpyxl import load_workbook
+
     _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -6,11 +6,6 @@ cells, numbers as numbers, the words the import reads for enumerations).
 import io
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from models.instrument import NRII_WORDS
 
 from ..sheets import xlsx_row
@@ -29,6 +24,10 @@ from .spreadsheet import (
 
 
 def _workbook_with_header(title):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = title
@@ -80,6 +79,9 @@ DROPDOWNS = {  # kind → the words offered; service modes may combine words, so
 
 def _dropdowns(sheet, categories):
     """Data validation lists on the data rows of every enumerated column (and the category codes)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for index, (_header, path, kind, _width) in enumerate(COLUMNS, start=1):
         if kind == "nrii":
             formula = '"' + ",".join(NRII_WORDS[path[-1]].values()) + '"'

@@ -1,16 +1,16 @@
 """National records as .xlsx: one sheet, the national field names as the header (titles as comments)."""
 import io
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font
-
 from ..sheets import xlsx_row
 from . import nrii
 
 
 def national_workbook(title, fields, rows):
     """`rows` are (source, context) pairs; values in the mapping table's column order."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title

@@ -25,12 +25,18 @@ def mail_to(address, locale, kind, **payload):
     return note
 
 
-def notify_organization(organization_id, kind, *, exclude=None, **payload):
-    """Every active member of an organisation (e.g. all staff of an institution)."""
-    users = db.session.scalars(  # the users only: not their organisation and its district (eager by default)
+def active_members(organization_id):
+    """The active users of an organisation (e.g. all staff of an institution)."""
+    return db.session.scalars(  # the users only: not their organisation and its district (eager by default)
         sa.select(User).where(User.organization_id == organization_id, User.active.is_(True))
         .options(lazyload(User.organization))
     ).all()
+
+
+def notify_organization(organization_id, kind, *, exclude=None, members=None, **payload):
+    """Every active member of an organisation; `members`: its active_members(), if the caller read them already
+    (a booking reads them before it locks the calendar)."""
+    users = active_members(organization_id) if members is None else members
     return [notify(user, kind, **payload) for user in users if user is not exclude]
 
 

@@ -3,7 +3,6 @@ import io
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from pypdf import PdfReader
 
 from models.errors import PayloadTooLarge, ValidationError
 
@@ -25,6 +24,8 @@ def check_pdf(data, max_bytes):
 
 def page_count(data):
     """Pages of a readable PDF; 0 when the file cannot be read as one."""
+    from pypdf import PdfReader
+
     try:
         return len(PdfReader(io.BytesIO(data)).pages)
     except Exception:  # pypdf raises many kinds of errors for damaged files

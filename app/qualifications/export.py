@@ -5,9 +5,6 @@ catalog's export does.
 """
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from models.timeutil import local
 
 from ..stats.table import neutralise
@@ -22,6 +19,9 @@ def _when(instant):
 
 
 def workbook(instrument, qualifications, now):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "上机资格"

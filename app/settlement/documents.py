@@ -8,15 +8,11 @@ import zipfile
 from datetime import date
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from models.money import XLSX_FORMAT, money
 from models.timeutil import local
 
 from ..labels import SOURCE_LABELS, status_label
-from ..pdf import Document
 from ..stats.table import neutralise
 from .statements import next_month
 
@@ -53,6 +49,8 @@ def write_statement(doc, statement, title):
 
 
 def statement_pdf(statement):
+    from ..pdf import Document
+
     doc = Document(_("服务费用对账单"))
     write_statement(doc, statement, _("%(month)s 服务费用对账单", month=statement.label))
     return doc.to_bytes()
@@ -66,11 +64,16 @@ def _money_cells(sheet, first_row, columns):
 
 
 def _widths(sheet, widths):
+    from openpyxl.utils import get_column_letter
+
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def statement_xlsx(statement):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = statement.label
@@ -116,6 +119,8 @@ def statements_zip(statements, month_label):
 
 def vouchers_xlsx(vouchers, redemptions):
     """Two sheets: the vouchers with their balances, and what each paid (redemptions)."""
+    from openpyxl import Workbook
+
     book = Workbook()
     issued = book.active
     issued.title = _("创新券")

@@ -14,7 +14,6 @@ from models.timeutil import local
 from ..labels import AUDIT_ACTIONS, DISPOSAL_LABELS, MODE_LABELS, REVIEW_WORDS
 from ..orders import reports
 from ..orders.services import work_of
-from ..pdf import Document
 from ..reviews.services import review_of
 from .documents import write_statement
 from .statements import Statement
@@ -25,6 +24,8 @@ def _when(instant, fmt="%Y-%m-%d %H:%M"):
 
 
 def statement_line_pdf(charge):
+    from ..pdf import Document
+
     doc = Document(_("兑付材料"))
     statement = Statement(local(charge.created_at).date().replace(day=1), charge.institution, charge.organization,
                           [charge])
@@ -72,6 +73,8 @@ def _order_record(doc, order):
 
 
 def service_record_pdf(charge):
+    from ..pdf import Document
+
     doc = Document(_("服务记录"))
     doc.heading(_("服务记录（费用 #%(id)s）", id=charge.id))
     if charge.source == "booking":
@@ -82,6 +85,8 @@ def service_record_pdf(charge):
 
 
 def review_pdf(review):
+    from ..pdf import Document
+
     doc = Document(_("服务评价"))
     doc.heading(_("服务评价"))
     doc.fields([(_("评分"), f"{review.score} / 5 · {REVIEW_WORDS.get(review.score, '')}"),

@@ -6,9 +6,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from models import db
 from models.pilot import PilotTable
@@ -123,6 +120,10 @@ def _height(values):
 def xlsx(table, heading, filler):
     """The official form: 附件4 above the title, the 15 headers, one row per pilot, the 合计 row and the
     填报单位 line; 宋体, numbers as 0.00 / 0, A4 landscape with the header repeated and 第 n 页 共 m 页."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = "附件4"

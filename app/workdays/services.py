@@ -1,7 +1,6 @@
 """The working-day calendar: seeding from the `holidays` package and the city bureau's edits."""
 from datetime import date
 
-import holidays
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -12,6 +11,8 @@ from models.workday import DAY_KINDS, CalendarDay
 
 def official_days(years):
     """{date: (kind, name)} for China's public holidays and weekend working days (调休)."""
+    import holidays
+
     days = {}
     for year in years:
         calendar = holidays.China(years=year, language="zh_CN")

@@ -1,5 +1,5 @@
-"""The second wave's last migrations (0017_nrii, 0018_no_show_index, 0019_stats_truth, 0020_search_indexes, 0021_stats_ahead)
-go down to 0015 and up again over a database that holds the demo, on a database of its own, and leave every
+"""The second wave's last migrations (0017_nrii, 0018_no_show_index, 0019_stats_truth, 0020_search_indexes,
+0021_stats_ahead, 0022_cache_versions) go down to 0015 and up again over a database that holds the demo, on a database of its own, and leave every
 row in place."""
 import pytest
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ def test_the_second_wave_migrations_go_down_and_up_over_the_demo(database_url, t
         inspector = sa.inspect(db.engine)
         assert not inspector.has_table("stale_days") and not inspector.has_table("search_synonyms")
         assert not inspector.has_table("open_hours_ahead") and not inspector.has_table("ahead_days")
+        assert not inspector.has_table("cache_versions")
         assert not inspector.has_table("instrument_photos")
         assert "ownership_type" not in {c["name"] for c in inspector.get_columns("instruments")}
         _intact()
