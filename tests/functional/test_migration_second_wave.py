@@ -1,6 +1,6 @@
 """The second wave's last migrations (0017_nrii, 0018_no_show_index, 0019_stats_truth, 0020_search_indexes,
-0021_stats_ahead, 0022_cache_versions) go down to 0015 and up again over a database that holds the demo, on a database of its own, and leave every
-row in place."""
+0021_stats_ahead, 0022_cache_versions) go down to 0015 and up again over a database that holds the demo, on a
+database of its own, and leave every row in place."""
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
