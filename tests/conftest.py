@@ -35,6 +35,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="SQLite-only behaviour"))
         if not on_postgres and "postgres_only" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL)"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not _runs_long(item))  # stable: otherwise in the usual order
+
+
+def _runs_long(item):
+    """Handed out first under xdist, so a run does not end with one worker idle while another runs a long
+    test: the ones that commit (threads, processes, live servers, demo databases) and the property tests."""
+    return "committed" in item.keywords or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
 
 
 def _worker_database(url):
