@@ -30,11 +30,17 @@ run: $(VENV)/.runtime translations
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set. The API fuzzer (a
 # live server, a minute) runs once: in the PostgreSQL pass when there is one, else on SQLite.
+# Each pass runs in TEST_WORKERS pytest-xdist processes (auto: one per CPU; 0: in this process), each on a
+# database of its own (tests/conftest.py). PYTEST_ARGS come last, so they may also set -n.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
+
 test: $(VENV)/.dev translations lint
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS) $(if $(TEST_DATABASE_URL),-m "not fuzz")
+	@echo "== the suite on SQLite"
+	env -u TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS) $(if $(TEST_DATABASE_URL),-m "not fuzz")
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not sqlite_only"; \
+		$(PYTEST) $(PYTEST_ARGS) -m "not sqlite_only"; \
 	else \
 		echo "== TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run sets it)"; \
 	fi

@@ -1,5 +1,9 @@
 """Test fixtures. The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
 
+`make test` runs it with pytest-xdist: each worker (gw0, gw1 …) has a database of its own — a SQLite file in
+the worker's temporary folder, or on PostgreSQL the database `<name>_<worker>` beside TEST_DATABASE_URL —
+and every database the suite derives from it (tests/demo_db.py) carries the worker's name too.
+
 Each test runs inside a transaction that is rolled back afterwards (views' commits release
 savepoints), so tests are isolated and fast. Tests marked `committed` use real connections
 and commits (threads, processes) and clean the tables afterwards.
@@ -31,6 +35,58 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="SQLite-only behaviour"))
         if not on_postgres and "postgres_only" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL)"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not _runs_long(item))  # stable: otherwise in the usual order
+
+
+def _runs_long(item):
+    """Handed out first under xdist, so a run does not end with one worker idle while another runs a long
+    test: the ones that commit (threads, processes, live servers, demo databases) and the property tests."""
+    return "committed" in item.keywords or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+
+
+def _worker_database(url):
+    """TEST_DATABASE_URL itself, or under xdist `<name>_<worker>` on the same server, created if missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    url = sa.engine.make_url(url)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.first() is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}", returncode=3)
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+# Under xdist, tests that share an expensive session or module fixture go to one worker, so it is built once:
+# the browser journeys' gunicorn, demo database and Chromium; the fuzzer's server; a module's demo database.
+# Everything else is handed out test by test. (xdist's own `--dist loadgroup` does not group on pytest 9.2:
+# the group suffix it writes into `item._nodeid` no longer reaches the node id.)
+SHARED = {"tests/browser/": "browser", "tests/fuzz/": "fuzz", "tests/functional/test_demo.py": "demo",
+          "tests/ops/test_backup.py": "backup"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":  # an explicit --dist loadfile etc. is left to xdist
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        """Work units are single tests, or all the tests of a SHARED group; the largest units go first."""
+
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::")[0]
+            return next((group for prefix, group in SHARED.items() if path.startswith(prefix)), nodeid)
+
+    return SharedFixtureScheduling(config, log)
 
 
 def _reset_postgres(url):
@@ -48,8 +104,9 @@ def _reset_postgres(url):
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
+        url = _worker_database(TEST_DATABASE_URL)
+        _reset_postgres(url)
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
