@@ -46,8 +46,9 @@ def test_of_many_parallel_guesses_only_the_limit_get_their_password_checked(app)
     with ThreadPoolExecutor(max_workers=PARALLEL_GUESSES) as pool:
         statuses = list(pool.map(guess, range(PARALLEL_GUESSES)))
     checked = statuses.count(401)
-    # never more than the limit; fewer when guesses counted each other while still in flight
-    assert 1 <= checked <= 5 and statuses.count(429) == PARALLEL_GUESSES - checked
+    # never more than the limit; fewer when guesses counted each other while still in flight (on a busy host
+    # all of them may be saved before any counts, and then none is checked: refused, and not counted)
+    assert 0 <= checked <= 5 and statuses.count(429) == PARALLEL_GUESSES - checked
     one_more = {"email": "target@example.com", "password": "one-more"}
     while app.test_client().post("/api/v1/auth/token", json=one_more).status_code == 401:
         checked += 1
