@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import ApiToken, Booking, Occupancy, db
 from tests import factories
+from tests.statements import statements_sent
 
 SLOT = {"start": "2026-03-03T10:00", "end": "2026-03-03T11:00", "service_mode": "self_operated"}
 CONTENDERS = 20
@@ -77,19 +78,12 @@ def test_the_database_itself_refuses_an_overlapping_hold(create_instrument, now)
 @pytest.mark.committed
 def test_on_sqlite_the_check_and_the_insert_share_one_immediate_transaction(app):
     instrument_id, tokens = _contenders(app)
-    statements = []
     with app.app_context():
         engine = db.engine
-
-    def log(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(engine, "before_cursor_execute", log)
-    try:
+    with statements_sent(engine) as sent:
         response = app.test_client().post("/api/v1/bookings", json={"instrument_id": instrument_id, **SLOT},
                                           headers={"Authorization": f"Bearer {tokens[0]}"})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", log)
+    statements = [" ".join(statement.split()) for statement in sent]
     assert response.status_code == 201
     insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO occupancies"))
     check = max(i for i, s in enumerate(statements[:insert]) if s.startswith("SELECT") and "FROM occupancies" in s)

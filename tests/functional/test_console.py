@@ -3,6 +3,7 @@ import re
 import sqlalchemy as sa
 
 from models import AuditRecord, Instrument, db
+from tests.statements import statements_sent
 
 
 def page(response):
@@ -116,17 +117,8 @@ def test_the_catalog_card_shows_the_next_free_slot(client, world, create_instrum
 
 
 def _statements_of(client, path):
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = db.session.get_bind().engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as statements:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     return statements
 
 

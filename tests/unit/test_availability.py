@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.availability.services import free_and_busy, obstacle, timeline
 from models import CalendarDay, Closure, db
 from models.timeutil import at_local
+from tests.statements import statements_sent
 
 MONDAY = date(2026, 3, 2)  # the fixed clock's day
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 Shanghai
@@ -181,17 +182,8 @@ def test_a_page_of_next_free_slots_is_what_each_instrument_gets_alone_from_a_fix
     cards = [plain, busy, evening, closed, expired]
     alone = {i.id: next_free(i, NOW) for i in cards}
 
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = db.session.get_bind().engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as statements:
         together = next_free_of(cards, NOW)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert together == alone
     assert alone[expired.id] is None and alone[busy.id] is not None
     assert alone[evening.id] == shanghai(MONDAY + timedelta(days=1), "18:15")

@@ -12,6 +12,7 @@ from models.pilot import Pilot
 from models.stats import StaleDay
 from models.timeutil import at_local
 from models.workday import special_days
+from tests.statements import statements_sent
 
 YEAR = Period.year(2025)
 
@@ -291,7 +292,6 @@ def test_open_hours_count_from_creation_or_commissioning_and_only_while_active(w
 
 
 def test_the_trend_reads_its_months_snapshot_rows_in_one_query(data):
-    import sqlalchemy as sa
 
     from app.stats import snapshot
 
@@ -299,19 +299,9 @@ def test_the_trend_reads_its_months_snapshot_rows_in_one_query(data):
     snapshot.backfill(date(2025, 1, 1), date(2025, 12, 31), later)
     db.session.add(StaleDay(day=date(2025, 3, 3), institution_id=data.institution_a.id, marked_at=later))
     db.session.commit()
-    read = []
-
-    def count(_connection, _cursor, statement, *_args):
-        if "FROM usage_snapshots" in statement:
-            read.append(statement)
-
-    bind = db.session.get_bind()
-    sa.event.listen(bind, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.session.get_bind()) as statements:
         months = trend(Scope(None), YEAR, later)
-    finally:
-        sa.event.remove(bind, "before_cursor_execute", count)
-    assert len(read) == 1  # was one per month
+    assert len([s for s in statements if "FROM usage_snapshots" in s]) == 1  # was one per month
     assert months == trend(Scope(None), YEAR, later, live=True)
     assert dict(months)["2025-03"]["service_count"] == 1  # the stale day is read from the records
 
