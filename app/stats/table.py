@@ -121,8 +121,7 @@ def xlsx(table, heading, filler):
     """The official form: 附件4 above the title, the 15 headers, one row per pilot, the 合计 row and the
     填报单位 line; 宋体, numbers as 0.00 / 0, A4 landscape with the header repeated and 第 n 页 共 m 页."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
@@ -139,26 +138,44 @@ def xlsx(table, heading, filler):
     for row in [*table["rows"], table["total"]]:
         sheet.append([_cell(value) for value in row])
         sheet.row_dimensions[sheet.max_row].height = _height(row)
-    last = sheet.max_row
-    thin = Side(style="thin", color="000000")
-    for row in sheet.iter_rows(min_row=3, max_row=last, max_col=width):
-        for cell in row:
-            header, total = cell.row == 3, cell.row == last
-            cell.font = Font(name=TEXT_FONT, size=10, bold=header or total)
-            cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                       horizontal="center" if header or cell.column - 1 in (*MONEY_COLUMNS,
-                                                                                             *COUNT_COLUMNS, 1)
-                                       else "left")
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            if not header and cell.column - 1 in MONEY_COLUMNS:
-                cell.number_format = "0.00"
-            elif not header and cell.column - 1 in COUNT_COLUMNS:
-                cell.number_format = "0"
+    _format_table(sheet, width)
     sheet.append([])
     sheet.append([filler])
     sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
     sheet.cell(sheet.max_row, 1).font = Font(name=TEXT_FONT, size=11)
     sheet.row_dimensions[sheet.max_row].height = 24
+    _set_up_pages(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _format_table(sheet, width):
+    """Row 3 (the headers) to the 合计 row: 宋体 10 pt, bold headers and total, thin borders, numbers
+    centred as 0.00 / 0, text left."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    last = sheet.max_row
+    thin = Side(style="thin", color="000000")
+    centred = (*MONEY_COLUMNS, *COUNT_COLUMNS, 1)
+    for row in sheet.iter_rows(min_row=3, max_row=last, max_col=width):
+        for cell in row:
+            header, total = cell.row == 3, cell.row == last
+            cell.font = Font(name=TEXT_FONT, size=10, bold=header or total)
+            cell.alignment = Alignment(wrap_text=True, vertical="center",
+                                       horizontal="center" if header or cell.column - 1 in centred else "left")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if not header and cell.column - 1 in MONEY_COLUMNS:
+                cell.number_format = "0.00"
+            elif not header and cell.column - 1 in COUNT_COLUMNS:
+                cell.number_format = "0"
+
+
+def _set_up_pages(sheet):
+    """Column widths, frozen headers, A4 landscape fitted to the width, the headers on every page, a
+    binding margin on the left and 第 n 页 共 m 页 at the foot."""
+    from openpyxl.utils import get_column_letter
+
     for index, column_width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column_width
     sheet.row_dimensions[3].height = 48
@@ -173,9 +190,6 @@ def xlsx(table, heading, filler):
     sheet.page_margins.top, sheet.page_margins.bottom = 0.8, 0.8
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     sheet.oddFooter.center.font = TEXT_FONT
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def csv_bytes(table):
