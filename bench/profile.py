@@ -40,27 +40,11 @@ def main():
     parser.add_argument("--post", help="a JSON body: POST instead of GET")
     args = parser.parse_args()
 
-    from pyinstrument import Profiler
-
     from app import create_app
-    from models import ApiToken, User, db, utcnow
 
     app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=args.database, RATELIMIT_ENABLED=False)
     statements = []
-    with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.role == args.role).order_by(User.id))
-        row, token = ApiToken.issue(user, utcnow(), 1)
-        db.session.add(row)
-        db.session.commit()
-
-        @sa.event.listens_for(db.engine, "before_cursor_execute")
-        def _started(connection, _cursor, _statement, _parameters, _context, _many):
-            connection.info["started"] = time.perf_counter()
-
-        @sa.event.listens_for(db.engine, "after_cursor_execute")
-        def _finished(connection, _cursor, statement, _parameters, _context, _many):
-            statements.append(((time.perf_counter() - connection.info["started"]) * 1000, " ".join(statement.split())))
-
+    token = _signed_in(app, args.role, statements)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -72,6 +56,31 @@ def main():
     for _ in range(3):
         once()
     print(per_request_cost(once, statements, args.repeat))
+    _statements_of_one(once, statements)
+    _profile(once, args.repeat)
+
+
+def _signed_in(app, role, statements):
+    """A bearer token of the role's first user; from then on each statement is timed into `statements`."""
+    from models import ApiToken, User, db, utcnow
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
+        row, token = ApiToken.issue(user, utcnow(), 1)
+        db.session.add(row)
+        db.session.commit()
+
+        @sa.event.listens_for(db.engine, "before_cursor_execute")
+        def _started(connection, _cursor, _statement, _parameters, _context, _many):
+            connection.info["started"] = time.perf_counter()
+
+        @sa.event.listens_for(db.engine, "after_cursor_execute")
+        def _finished(connection, _cursor, statement, _parameters, _context, _many):
+            statements.append(((time.perf_counter() - connection.info["started"]) * 1000, " ".join(statement.split())))
+    return token
+
+
+def _statements_of_one(once, statements):
     statements.clear()
     started = time.perf_counter()
     response = once()
@@ -80,14 +89,19 @@ def main():
           f"{sum(ms for ms, _s in statements):.1f} ms in the database")
     for ms, statement in statements:
         print(f"  {ms:8.2f} ms  {statement[:150]}")
+
+
+def _profile(once, repeat):
+    from pyinstrument import Profiler
+
     profiler = Profiler(interval=0.0005)
     profiler.start()
     started = time.perf_counter()
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         once()
-    mean = (time.perf_counter() - started) / args.repeat * 1000
+    mean = (time.perf_counter() - started) / repeat * 1000
     profiler.stop()
-    print(f"\nmean of {args.repeat}: {mean:.1f} ms")
+    print(f"\nmean of {repeat}: {mean:.1f} ms")
     print(profiler.output_text(unicode=False, color=False))
 
 
