@@ -59,22 +59,18 @@ class Occupancy(db.Model):
 
 
 def active_holds(instrument_id, start, end):
-    """Active holds of an instrument that overlap [start, end): one indexed query. Rows (id, kind, start_at,
-    end_at, blocks_until), not Occupancy objects: the calendar reads these five columns, and a week's rows
-    are built without the ORM's identity map and instance state."""
-    return db.session.execute(
-        sa.select(Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at, Occupancy.blocks_until).where(
-            Occupancy.instrument_id == instrument_id, Occupancy.active.is_(True),
-            Occupancy.start_at < end, Occupancy.blocks_until > start,
-        ).order_by(Occupancy.start_at)
-    ).all()
+    """Active holds of an instrument that overlap [start, end): one indexed query (see active_holds_of)."""
+    return active_holds_of([instrument_id], start, end)
 
 
 def active_holds_of(instrument_ids, start, end):
-    """Active holds of several instruments that overlap [start, end), as rows (instrument_id, id, kind, start_at,
-    blocks_until): one query on the same index, for a page of catalog cards."""
+    """Active holds of several instruments that overlap [start, end), in start order per instrument: one query
+    on the same index. Rows (instrument_id, id, kind, start_at, end_at, blocks_until), not Occupancy objects:
+    the calendar reads these columns, and a week's rows are built without the ORM's identity map and instance
+    state."""
     return db.session.execute(
-        sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.blocks_until)
+        sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at,
+                  Occupancy.blocks_until)
         .where(Occupancy.instrument_id.in_(instrument_ids), Occupancy.active.is_(True),
                Occupancy.start_at < end, Occupancy.blocks_until > start)
         .order_by(Occupancy.instrument_id, Occupancy.start_at)

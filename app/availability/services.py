@@ -12,6 +12,7 @@ The booking write (obstacle), the availability API (free_and_busy) and the week 
 not_bookable, calibration, holiday, outside_hours, closure, booking, order_work, training, buffer, past.
 """
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 
 from models import db
 from models.instrument import Closure, Instrument, weekly_hours, weekly_hours_of
-from models.occupancy import active_holds, active_holds_of
+from models.occupancy import active_holds_of
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
@@ -96,13 +97,25 @@ def _days(start, end):
     return local(start).date(), local(end - timedelta(microseconds=1)).date()
 
 
-def _read(instrument, start, end):
-    """One instrument's Known for [start, end): holds as far as its buffer reaches either side."""
-    buffer = timedelta(minutes=instrument.buffer_minutes)
+def _known_of(instruments, start, end):
+    """{instrument id: Known} for [start, end): one query each for the calendar, the closures and the active holds
+    of all of them; each instrument's holds as far as its own buffer reaches either side."""
     special = special_days(*_days(start, end))
-    closures = db.session.execute(sa.select(Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id == instrument.id, Closure.start_at < end, Closure.end_at > start)).all()
-    return Known(special, closures, active_holds(instrument.id, start - buffer, end + buffer))
+    ids = [i.id for i in instruments]
+    closures, holds = defaultdict(list), defaultdict(list)
+    for instrument_id, *span in db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at)
+                                                   .where(Closure.instrument_id.in_(ids), Closure.start_at < end,
+                                                          Closure.end_at > start)):
+        closures[instrument_id].append(tuple(span))
+    widest = timedelta(minutes=max(i.buffer_minutes for i in instruments))
+    for hold in active_holds_of(ids, start - widest, end + widest):
+        holds[hold.instrument_id].append(hold)
+    known = {}
+    for instrument in instruments:
+        buffer = timedelta(minutes=instrument.buffer_minutes)
+        own = [h for h in holds[instrument.id] if h.start_at < end + buffer and h.blocks_until > start - buffer]
+        known[instrument.id] = Known(special, closures[instrument.id], own)
+    return known
 
 
 def _day_spans(instrument, first, last, special, week=None):
@@ -126,7 +139,7 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
         return []
     buffer = timedelta(minutes=instrument.buffer_minutes)
     by_week = week if week is not None else weekly_hours(instrument)
-    known = _read(instrument, start, end) if known is None else known
+    known = _known_of([instrument], start, end)[instrument.id] if known is None else known
     intervals = []  # (start, end, label)
     open_spans, holidays = _day_spans(instrument, *_days(start, end), known.special, by_week)
     intervals += [(s, e, _OPEN) for s, e in open_spans]
@@ -153,28 +166,13 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
 def timelines(instruments, start, end, now, weeks=None):
     """timeline() of each of many instruments over one window, for a customer: {instrument id: segments}. One
     query each for the calendar, the closures and the holds of all of them (and for their hours, unless `weeks`
-    holds them); each instrument then gets exactly what _read() would have read for it alone."""
+    holds them); each instrument then gets exactly what it would have read alone (_known_of)."""
     if not instruments:
         return {}
     weeks = weekly_hours_of(instruments) if weeks is None else weeks
-    special = special_days(*_days(start, end))
-    ids = [i.id for i in instruments]
-    closures = {}
-    for instrument_id, *span in db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at)
-                                                   .where(Closure.instrument_id.in_(ids), Closure.start_at < end,
-                                                          Closure.end_at > start)):
-        closures.setdefault(instrument_id, []).append(tuple(span))
-    widest = timedelta(minutes=max(i.buffer_minutes for i in instruments))
-    holds = {}
-    for hold in active_holds_of(ids, start - widest, end + widest):
-        holds.setdefault(hold.instrument_id, []).append(hold)
-    found = {}
-    for instrument in instruments:
-        buffer = timedelta(minutes=instrument.buffer_minutes)
-        own = [h for h in holds.get(instrument.id, []) if h.start_at < end + buffer and h.blocks_until > start - buffer]
-        known = Known(special, closures.get(instrument.id, []), own)
-        found[instrument.id] = timeline(instrument, start, end, now, week=weeks[instrument.id], known=known)
-    return found
+    known = _known_of(instruments, start, end)
+    return {instrument.id: timeline(instrument, start, end, now, week=weeks[instrument.id], known=known[instrument.id])
+            for instrument in instruments}
 
 
 def _sweep(intervals, start, end):
