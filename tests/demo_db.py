@@ -34,3 +34,10 @@ def build_demo_app(base_url, tmp_path, now=NOW, suffix="demo", **config):
         db.session.commit()
         db.session.remove()
     return app
+
+
+def assert_intact():
+    """No dangling reference and, on SQLite, no damaged page: what a migration over the demo must leave."""
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"

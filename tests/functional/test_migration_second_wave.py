@@ -9,17 +9,10 @@ from app import create_app
 from app.demo import load
 from models import AheadDay, Booking, Instrument, SearchSynonym, db
 from tests import factories
-from tests.demo_db import demo_database_url
+from tests.demo_db import assert_intact, demo_database_url
 
 pytestmark = pytest.mark.committed
 BEFORE = "0015_accounts"
-
-
-def _intact():
-    """No dangling reference and, on SQLite, no damaged page."""
-    if db.engine.dialect.name == "sqlite":
-        assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
-        assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
 
 
 def test_the_second_wave_migrations_go_down_and_up_over_the_demo(database_url, tmp_path):
@@ -40,7 +33,7 @@ def test_the_second_wave_migrations_go_down_and_up_over_the_demo(database_url, t
         assert not inspector.has_table("cache_versions")
         assert not inspector.has_table("instrument_photos")
         assert "ownership_type" not in {c["name"] for c in inspector.get_columns("instruments")}
-        _intact()
+        assert_intact()
         db.session.remove()
 
         upgrade()
@@ -50,6 +43,6 @@ def test_the_second_wave_migrations_go_down_and_up_over_the_demo(database_url, t
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AheadDay)) == 0  # read live until the job
         found = db.session.scalars(sa.select(Instrument.name).where(Instrument.search_text.like("%浦东%"))).all()
         assert found  # the place names are back in the search text
-        _intact()
+        assert_intact()
         db.session.remove()
     assert counts[0] > 10

@@ -7,17 +7,10 @@ from app import create_app
 from app.demo import load
 from models import Booking, db
 from tests import factories
-from tests.demo_db import demo_database_url
+from tests.demo_db import assert_intact, demo_database_url
 
 pytestmark = pytest.mark.committed
 BEFORE = "0014_settlement"
-
-
-def _intact():
-    """No dangling reference and, on SQLite, no damaged page."""
-    if db.engine.dialect.name == "sqlite":
-        assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
-        assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
 
 
 def test_0013_adds_and_removes_the_series_column_beside_existing_bookings(database_url, tmp_path):
@@ -32,10 +25,10 @@ def test_0013_adds_and_removes_the_series_column_beside_existing_bookings(databa
         downgrade(revision=BEFORE)
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("bookings")}
         assert "series_id" not in columns and not sa.inspect(db.engine).has_table("waitlist_entries")
-        _intact()
+        assert_intact()
         db.session.remove()
         upgrade()
         assert db.session.scalar(sa.select(sa.func.count(Booking.id)).where(Booking.series_id.is_(None))) == before
-        _intact()
+        assert_intact()
         db.session.remove()
     assert before > 10
