@@ -1,4 +1,5 @@
 """The database handle and the column types every aggregate shares."""
+import functools
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -41,6 +42,16 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def built_once(build):
+    """A statement built once per process; its values are bound at execution (`sa.bindparam`).
+
+    For the queries every request runs (the token, the calendar, the booking's checks). Building a SELECT —
+    coercing each comparison, its loader options, its cache key — costs more CPU than running a small indexed
+    one; SQLAlchemy keeps a statement object's cache key, so a statement kept is neither built nor keyed again.
+    """
+    return functools.cache(build)
 
 
 def utcnow():

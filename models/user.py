@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, defaultload, mapped_column, relationship
 
-from .base import TimestampMixin, UTCDateTime, db, utcnow
+from .base import TimestampMixin, UTCDateTime, built_once, db, utcnow
 from .organization import Organization
 
 ROLES = ("enterprise", "institution", "district", "city", "admin")
@@ -121,13 +121,18 @@ class ApiToken(db.Model):
     def find_valid(cls, token, now):
         # The user and their organisation come in the same statement; the organisation's district (a label
         # few requests show) is read only if asked for: one join fewer on every API request.
-        row = db.session.scalar(sa.select(cls).where(cls.token_hash == _digest(token)).options(
-            defaultload(cls.user).defaultload(User.organization).lazyload(Organization.district)))
+        row = db.session.scalar(_token_by_digest(), {"digest": _digest(token)})
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             return None
         if not row.user.active:
             return None
         return row
+
+
+@built_once
+def _token_by_digest():
+    return sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("digest")).options(
+        defaultload(ApiToken.user).defaultload(User.organization).lazyload(Organization.district))
 
 
 class UserSession(db.Model):
@@ -152,7 +157,7 @@ class UserSession(db.Model):
 
     @classmethod
     def find_valid(cls, token):
-        row = db.session.scalar(sa.select(cls).where(cls.token_hash == _digest(token), cls.ended_at.is_(None)))
+        row = db.session.scalar(_session_by_digest(), {"digest": _digest(token)})
         return row if row is not None and row.user.active else None
 
 
@@ -164,3 +169,9 @@ def feed_token(secret_key, user):
 
 def feed_token_matches(secret_key, user, token):
     return hmac.compare_digest(feed_token(secret_key, user), token or "")
+
+
+@built_once
+def _session_by_digest():
+    return sa.select(UserSession).where(UserSession.token_hash == sa.bindparam("digest"),
+                                        UserSession.ended_at.is_(None))
