@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
+from models.base import built_once
 from models.booking import ACTIVE, ACTUAL_TIME_SLACK, LONGEST_BOOKING, Booking
 from models.errors import (
     CalibrationExpired,
@@ -106,9 +107,15 @@ def check_calendar(instrument, start, end, now, staff, ignore_hold_id=None, week
 
 
 def future_bookings_of(organization_id, instrument_id, now):
-    return db.session.scalar(sa.select(sa.func.count(Booking.id)).where(
-        Booking.organization_id == organization_id, Booking.instrument_id == instrument_id,
-        Booking.status.in_(ACTIVE), Booking.end_at > now))
+    return db.session.scalar(_future_bookings_of(), {"organization_id": organization_id,
+                                                     "instrument_id": instrument_id, "now": now})
+
+
+@built_once
+def _future_bookings_of():
+    return sa.select(sa.func.count(Booking.id)).where(
+        Booking.organization_id == sa.bindparam("organization_id"), Booking.instrument_id == sa.bindparam("instrument_id"),
+        Booking.status.in_(ACTIVE), Booking.end_at > sa.bindparam("now"))
 
 
 def _customer(actor, instrument, organization):
@@ -163,8 +170,7 @@ def book(actor, instrument, start, end, now, *, purpose="", service_mode=None, o
 
 def _needs_approval(instrument, organization, now):
     """The instrument's rule, or the enterprise's no-show record with its institution (booking/credit.py)."""
-    return instrument.requires_approval or credit.standing(organization.id, instrument.institution_id,
-                                                            now).on_probation
+    return instrument.requires_approval or credit.on_probation(organization.id, instrument.institution_id, now)
 
 
 def write_hold(*rows):
