@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import UTCDateTime, db
+from .base import UTCDateTime, built_once, db
 
 HOLD_KINDS = ("booking", "order_work", "training")
 # No hold is longer: a booking is at most 14 days (booking.LONGEST_BOOKING, checked by every booking), one entry
@@ -68,10 +68,13 @@ def active_holds_of(instrument_ids, start, end):
     on the same index. Rows (instrument_id, id, kind, start_at, end_at, blocks_until), not Occupancy objects:
     the calendar reads these columns, and a week's rows are built without the ORM's identity map and instance
     state."""
-    return db.session.execute(
-        sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at,
-                  Occupancy.blocks_until)
-        .where(Occupancy.instrument_id.in_(instrument_ids), Occupancy.active.is_(True),
-               Occupancy.start_at < end, Occupancy.blocks_until > start)
-        .order_by(Occupancy.instrument_id, Occupancy.start_at)
-    ).all()
+    return db.session.execute(_active_holds_of(), {"ids": list(instrument_ids), "start": start, "end": end}).all()
+
+
+@built_once
+def _active_holds_of():
+    return (sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at,
+                      Occupancy.blocks_until)
+            .where(Occupancy.instrument_id.in_(sa.bindparam("ids", expanding=True)), Occupancy.active.is_(True),
+                   Occupancy.start_at < sa.bindparam("end"), Occupancy.blocks_until > sa.bindparam("start"))
+            .order_by(Occupancy.instrument_id, Occupancy.start_at))

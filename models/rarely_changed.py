@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import db
+from .base import built_once, db
 
 CALENDAR = "calendar"  # calendar_days and opening_hours
 _READ = "rarely_changed_version"  # Connection.info: the version this transaction read
@@ -47,7 +47,7 @@ def current():
     connection = db.session.connection()
     version = connection.info.get(_READ)
     if version is None:
-        version = connection.execute(sa.select(CacheVersion.version).where(CacheVersion.name == CALENDAR)).scalar()
+        version = connection.execute(_version_of(), {"name": CALENDAR}).scalar()
         connection.info[_READ] = version
     if version is None:  # no version row: nothing can be kept
         return Copies(None)
@@ -56,6 +56,11 @@ def current():
     if copies is None or copies.version != version:
         copies = _copies[database] = Copies(version)
     return copies
+
+
+@built_once
+def _version_of():
+    return sa.select(CacheVersion.version).where(CacheVersion.name == sa.bindparam("name"))
 
 
 def _forget_version(connection, *_args):

@@ -19,6 +19,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from models import db
+from models.base import built_once
 from models.instrument import Closure, Instrument, weekly_hours, weekly_hours_of
 from models.occupancy import active_holds_of
 from models.timeutil import at_local, day_end, days_between, local
@@ -103,9 +104,7 @@ def _known_of(instruments, start, end):
     special = special_days(*_days(start, end))
     ids = [i.id for i in instruments]
     closures, holds = defaultdict(list), defaultdict(list)
-    for instrument_id, *span in db.session.execute(sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at)
-                                                   .where(Closure.instrument_id.in_(ids), Closure.start_at < end,
-                                                          Closure.end_at > start)):
+    for instrument_id, *span in db.session.execute(_closures_of(), {"ids": ids, "start": start, "end": end}):
         closures[instrument_id].append(tuple(span))
     widest = timedelta(minutes=max(i.buffer_minutes for i in instruments))
     for hold in active_holds_of(ids, start - widest, end + widest):
@@ -116,6 +115,13 @@ def _known_of(instruments, start, end):
         own = [h for h in holds[instrument.id] if h.start_at < end + buffer and h.blocks_until > start - buffer]
         known[instrument.id] = Known(special, closures[instrument.id], own)
     return known
+
+
+@built_once
+def _closures_of():
+    return sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
+        Closure.instrument_id.in_(sa.bindparam("ids", expanding=True)), Closure.start_at < sa.bindparam("end"),
+        Closure.end_at > sa.bindparam("start"))
 
 
 def _day_spans(instrument, first, last, special, week=None):

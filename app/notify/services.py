@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from models import Notification, User, db
+from models.base import built_once
 from models.errors import NotFound
 
 from ..policy import parse_id
@@ -27,10 +28,14 @@ def mail_to(address, locale, kind, **payload):
 
 def active_members(organization_id):
     """The active users of an organisation (e.g. all staff of an institution)."""
-    return db.session.scalars(  # the users only: not their organisation and its district (eager by default)
-        sa.select(User).where(User.organization_id == organization_id, User.active.is_(True))
-        .options(lazyload(User.organization))
-    ).all()
+    return db.session.scalars(_active_members(), {"organization_id": organization_id}).all()
+
+
+@built_once
+def _active_members():
+    # the users only: not their organisation and its district (eager by default)
+    return (sa.select(User).where(User.organization_id == sa.bindparam("organization_id"), User.active.is_(True))
+            .options(lazyload(User.organization)))
 
 
 def notify_organization(organization_id, kind, *, exclude=None, members=None, **payload):
