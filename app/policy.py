@@ -20,11 +20,18 @@ from models.series import BookingSeries
 from models.waitlist import WaitlistEntry
 
 _RULES = {}
+_KEYS = {}  # model → what of the actor its rule reads (see scope_rule)
+_BY_ID = {}  # (model, scope key, options) → the rule's SELECT of one object, its id bound at execution
+_MOST_KEPT = 1024  # statements kept per process (a key per institution and district at most)
 
 
-def scope_rule(model):
+def scope_rule(model, key=None):
+    """Register `model`'s rule. `key(actor)`: everything of the actor the rule's SQL depends on; given, the
+    statement get_in_scope() runs is built once per key and reused (the hot lookups: instruments)."""
     def register(fn):
         _RULES[model] = fn
+        if key is not None:
+            _KEYS[model] = key
         return fn
 
     return register
@@ -56,14 +63,26 @@ def parse_id(value):
 
 
 def get_in_scope(model, object_id, actor, *, options=()):
+    """The object if the actor may see it, else NotFound. `options`: loader options, a tuple built once
+    (a module constant), since with a keyed rule they are part of the kept statement's key."""
     object_id = parse_id(object_id)
-    stmt = scoped(model, actor).where(model.id == object_id)
-    for option in options:
-        stmt = stmt.options(option)
-    obj = db.session.scalar(stmt)
+    obj = db.session.scalar(_by_id(model, actor, options), {"id": object_id})
     if obj is None:
         raise NotFound()
     return obj
+
+
+def _by_id(model, actor, options):
+    key_of = _KEYS.get(model)
+    key = None if key_of is None else (model, key_of(actor), options)
+    stmt = _BY_ID.get(key)
+    if stmt is None:
+        stmt = scoped(model, actor).where(model.id == sa.bindparam("id")).options(*options)
+        if key is not None:
+            if len(_BY_ID) >= _MOST_KEPT:
+                _BY_ID.clear()
+            _BY_ID[key] = stmt
+    return stmt
 
 
 def require_publisher(actor, institution_id=None):
@@ -122,7 +141,15 @@ def _approved_institutions():
                                             Organization.approved.is_(True))
 
 
-@scope_rule(Instrument)
+def _instrument_scope_key(actor):
+    if actor is None or actor.role in ("enterprise", "admin", "city"):
+        return actor.role if actor is not None else None
+    if actor.role == "district":
+        return ("district", actor.district_code)
+    return (actor.role, actor.organization_id)
+
+
+@scope_rule(Instrument, key=_instrument_scope_key)
 def _instruments(actor, stmt):
     """Public: instruments of approved institutions that are not retired."""
     public = sa.and_(Instrument.status != "retired", Instrument.institution_id.in_(_approved_institutions()))

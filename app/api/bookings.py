@@ -23,6 +23,8 @@ from .base import actor, bp, created, declared_body, hyphenated, json_body, list
 from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
 
 MAX_WINDOW_DAYS = 62
+# The calendar needs the instrument's own columns only: no join to its institution and category.
+CALENDAR_ONLY = (lazyload(Instrument.institution), lazyload(Instrument.category))
 
 
 def money(amount):
@@ -52,9 +54,7 @@ def _date_arg(name, fields, default=None):
 @bp.get("/instruments/<instrument_id>/availability")
 @operation("可预约时间 · free and busy time (at most 62 days)", query=Query(**{"from": QueryDay(), "to": QueryDay()}), public=True, response=responses.AVAILABILITY)
 def availability(instrument_id):
-    # The calendar needs the instrument's own columns only: no join to its institution and category.
-    instrument = get_in_scope(Instrument, instrument_id, g.actor, options=(lazyload(Instrument.institution),
-                                                                           lazyload(Instrument.category)))
+    instrument = get_in_scope(Instrument, instrument_id, g.actor, options=CALENDAR_ONLY)
     now = clock.now()
     fields = {}
     first = _date_arg("from", fields, local_today(now))

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from app.policy import get_in_scope, scoped
 from models import Organization, db
+from models.instrument import Instrument
 from models.errors import NotFound
 
 
@@ -50,3 +51,23 @@ def test_outside_scope_and_nonexistent_look_the_same(world):
     with pytest.raises(NotFound) as missing:
         get_in_scope(Organization, missing_id, world.sme_a)
     assert str(outside.value.message) == str(missing.value.message)
+
+
+def test_kept_instrument_lookups_answer_for_each_actor_not_the_first_of_its_role(world, create_user, create_org,
+                                                                                 create_instrument):
+    """get_in_scope keeps one statement per scope key (app/policy.py): a retired instrument is its own
+    institution's and its district's alone, whoever of the same role asked first."""
+    retired_a = create_instrument(world.institution_a, status="retired")
+    retired_b = create_instrument(world.institution_b, status="retired")
+    other_lab_a = create_user("institution", world.institution_b)
+    for _round in range(2):  # the second round runs on the kept statements
+        assert get_in_scope(Instrument, retired_a.id, world.lab_a) is retired_a
+        assert get_in_scope(Instrument, retired_b.id, world.lab_b) is retired_b
+        assert get_in_scope(Instrument, retired_b.id, other_lab_a) is retired_b
+        assert get_in_scope(Instrument, retired_a.id, world.district_a) is retired_a
+        assert get_in_scope(Instrument, retired_b.id, world.district_b) is retired_b
+        for actor, hidden in ((world.lab_a, retired_b), (world.lab_b, retired_a), (world.district_a, retired_b),
+                              (world.district_b, retired_a), (world.sme_a, retired_a), (None, retired_b)):
+            with pytest.raises(NotFound):
+                get_in_scope(Instrument, hidden.id, actor)
+        assert get_in_scope(Instrument, retired_a.id, world.city) is retired_a
