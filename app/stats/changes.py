@@ -100,8 +100,8 @@ def _span(obj, *names):
 
 
 class _Marks:
-    def __init__(self, connection, today):
-        self.connection = connection
+    def __init__(self, session, today):
+        self.session = session
         self.today = today
         self.ranges = set()  # (institution, first, last): snapshotted days to mark
         self.ahead = set()  # the same for days whose open hours are kept ahead
@@ -113,7 +113,7 @@ class _Marks:
             loaded = obj.__dict__.get("instrument")
             return loaded.institution_id if loaded is not None else None
         if instrument_id not in self._institutions:
-            self._institutions[instrument_id] = self.connection.execute(
+            self._institutions[instrument_id] = self.session.connection().execute(
                 sa.select(Instrument.institution_id).where(Instrument.id == instrument_id)).scalar()
         return self._institutions[instrument_id]
 
@@ -134,7 +134,7 @@ class _Marks:
             self.ahead.add((institution_id, ahead[0], ahead[1]))
 
     def day_of(self, stmt):
-        value = self.connection.execute(stmt).scalar()
+        value = self.session.connection().execute(stmt).scalar()
         return _day(value)
 
 
@@ -230,15 +230,15 @@ def _before_flush(session, _context, _instances):
     objects = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, WATCHED)]
     if not objects:
         return
-    connection = session.connection()
-    marks = _Marks(connection, local(clock.now()).date())
+    # The connection is asked for only when something is marked: most flushes (a new booking ahead) mark nothing.
+    marks = _Marks(session, local(clock.now()).date())
     for obj in objects:
         for kind, handler in HANDLERS:
             if isinstance(obj, kind):
                 handler(marks, obj)
     for days, ranges in ((_days, marks.ranges), (_ahead_days, marks.ahead)):
         if ranges:  # none when only today and later changed, and not their open hours
-            _mark(connection, days, ranges)
+            _mark(session.connection(), days, ranges)
 
 
 def _mark(connection, days, ranges):
