@@ -227,7 +227,9 @@ def _places(connection, instrument):
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _forget_places(session, _context):
-    if session.in_transaction():
+    # Only a flush that wrote an instrument read its places (session.new and dirty still hold what it wrote).
+    wrote = any(isinstance(obj, Instrument) for obj in (*session.new, *session.dirty))
+    if wrote and session.in_transaction():
         session.connection().info.pop(PLACES, None)
 
 
