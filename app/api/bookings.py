@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 
 from models import Organization, User, db
 from models.base import commit_keeping_loaded
@@ -23,8 +23,13 @@ from .base import actor, bp, created, declared_body, hyphenated, json_body, list
 from .declare import Body, Choice, Ident, Instant, Query, QueryDay, QueryInt, Ref, Text, operation
 
 MAX_WINDOW_DAYS = 62
-# The calendar needs the instrument's own columns only: no join to its institution and category.
-CALENDAR_ONLY = (lazyload(Instrument.institution), lazyload(Instrument.category))
+# The calendar needs a few of the instrument's own columns (availability.timeline's rules, the opening hours'
+# owner): not the record's other ~45, nor a join to its institution and category.
+CALENDAR_ONLY = (lazyload(Instrument.institution), lazyload(Instrument.category), load_only(
+    Instrument.id, Instrument.institution_id, Instrument.status, Instrument.offers_self_operated,
+    Instrument.offers_assisted, Instrument.calibration_valid_until, Instrument.slot_minutes, Instrument.min_minutes,
+    Instrument.max_minutes, Instrument.lead_minutes, Instrument.max_advance_days, Instrument.buffer_minutes,
+    Instrument.custom_hours, Instrument.open_on_holidays))
 
 
 def money(amount):

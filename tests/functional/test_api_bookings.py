@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import Booking, db
+from tests.statements import statements_sent
 
 TUESDAY = "2026-03-03"
 
@@ -171,6 +172,19 @@ def test_availability_lists_free_and_busy_without_naming_customers(api, lab):
     assert body["busy"] == [{"start": "2026-03-03T10:00:00+08:00", "end": "2026-03-03T11:00:00+08:00",
                              "kind": "booking"}]
     assert "甲精密机械" not in str(body)
+
+
+def test_an_availability_answer_reads_the_instrument_once_and_nothing_lazily(api, lab):
+    """The calendar's columns only (api/bookings.py CALENDAR_ONLY): a rule that needed another column would
+    load it with a statement of its own, and this count would grow."""
+    caller = api(lab.sme_b)
+    path = f"/instruments/{lab.instrument.id}/availability?from={TUESDAY}&to=2026-03-09"
+    caller.get(path)  # the process's copies of the calendar and opening hours are warm after this
+    with statements_sent() as sent:
+        assert caller.get(path).status_code == 200
+    selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in selects if "FROM instruments" in s]) == 1
+    assert len(selects) <= 5, selects  # token, instrument, cache version, closures, holds
 
 
 def test_availability_of_a_holiday_is_busy_as_holiday(api, lab):
