@@ -3,8 +3,8 @@ import sqlalchemy as sa
 
 from app.policy import get_in_scope, scoped
 from models import Organization, db
-from models.instrument import Instrument
 from models.errors import NotFound
+from models.instrument import Instrument
 
 
 def visible(actor, world):
