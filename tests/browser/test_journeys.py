@@ -134,7 +134,8 @@ def test_journey_2_an_institution_approves_checks_in_and_out_closes_and_imports(
     shot(page, "05-approval-queue")
     page.click(f"[data-testid=approve-{pending_id}]")
     expect(page.locator(".alert-success")).to_contain_text("已批准该预约")
-    page.goto("/console/today")
+    # The walk-in's own day: it began an hour ago, which between 00:00 and 01:00 in Shanghai is yesterday.
+    page.goto(f"/console/today?day={began[:10]}")
     expect(page.locator("[data-testid=today]")).to_contain_text("盐雾试验箱")
     shot(page, "06-today")
     page.goto(f"/bookings/{walk_in_id}")  # the staff enter when the walk-in actually began
