@@ -5,6 +5,7 @@ Flask/Werkzeug/extensions are mapped to the same codes here. Anything unexpected
 500 that says nothing about its cause (the traceback goes to the log).
 """
 from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -66,6 +67,7 @@ def render_error(status, code, message, fields=None, headers=None, details=None)
 
 
 def handle_domain_error(error):
+    get_locale()  # chosen now (it is kept for the request): after the rollback the user's columns read again
     db.session.rollback()
     return render_error(error.status, error.code, error.message, error.fields, getattr(error, "headers", None),
                         details=error.details)

@@ -67,6 +67,22 @@ def test_an_overlap_is_409_slot_unavailable(api, lab):
     assert response.get_json()["error"]["code"] == "slot_unavailable"
 
 
+
+def test_a_refusal_is_answered_in_the_callers_language_without_reading_them_again(api, lab):
+    """The error handler rolls back; the language is chosen before that (app/errors.py), so a refused booking —
+    fifteen of sixteen users racing for a slot — does not read its caller's row again to find it."""
+    lab.sme_b.locale = "en"
+    db.session.commit()
+    assert request_booking(api, lab.sme_a, lab.instrument).status_code == 201
+    caller = api(lab.sme_b)
+    with statements_sent() as sent:
+        response = caller.post("/bookings", json={"instrument_id": lab.instrument.id, "start": f"{TUESDAY}T10:30",
+                                                  "end": f"{TUESDAY}T11:30", "service_mode": "self_operated"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == "That time is already booked; please choose another."
+    assert not [s for s in sent if "FROM users" in s and "api_tokens" not in s]
+
+
 @pytest.mark.parametrize("instrument_id", [999999, "abc", None, -1])
 def test_an_unknown_instrument_is_404(api, lab, instrument_id):
     response = api(lab.sme_a).post("/bookings", json={"instrument_id": instrument_id, "start": f"{TUESDAY}T10:00",
