@@ -12,7 +12,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..availability.services import next_free_of
-from ..availability.week import first_open_week, week_grid
+from ..availability.week import first_open_week, table_rows, week_grid
 from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
@@ -24,6 +24,7 @@ from . import search as catalog_search
 bp = Blueprint("catalog", __name__)
 YEAR_SECONDS = 365 * 24 * 3600
 bp.add_app_template_filter(catalog_search.highlight, "highlight")
+bp.add_app_template_global(table_rows, "week_rows")
 
 
 def _actor():
@@ -96,7 +97,6 @@ def instrument(instrument_id):
         form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=hours, closures=closures, rows=rows, days=days, monday=monday,
-                           labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now),
                            photos=photos.photos_of(found.id))
