@@ -8,6 +8,7 @@ that has a slot one can book.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from models.instrument import weekly_hours
@@ -24,11 +25,7 @@ class Cell:
     start: object
     state: str  # free | busy | closed | past
     label: str
-
-    @property
-    def start_local(self):
-        """The value of a datetime-local input: YYYY-MM-DDTHH:MM in Shanghai time."""
-        return local(self.start).strftime("%Y-%m-%dT%H:%M")
+    start_local: str  # the value of a datetime-local input: YYYY-MM-DDTHH:MM in Shanghai time
 
 
 def _row_range(week):
@@ -53,7 +50,7 @@ def week_grid(instrument, monday, now, *, staff=False, week=None, segments=None)
     index = 0
     for offset in range(7):
         day = monday + timedelta(days=offset)
-        bounds = _row_bounds(day, rows, slot)
+        bounds, texts = _row_bounds(day, rows, slot)
         cells = []
         for row in range(len(rows)):
             cell_start, cell_end = bounds[row], bounds[row + 1]
@@ -63,20 +60,26 @@ def week_grid(instrument, monday, now, *, staff=False, week=None, segments=None)
             while cursor < len(segments) and segments[cursor].start < cell_end:
                 labels.add(segments[cursor].label)
                 cursor += 1
-            cells.append(Cell(cell_start, _state(labels), _main_label(labels)))
+            cells.append(Cell(cell_start, _state(labels), _main_label(labels), texts[row]))
         days.append((day, cells))
     return rows, days
 
 
 def _row_bounds(day, rows, slot):
-    """The instants each row of `day` starts at, then the end of the last row: the rows follow each other, one
-    slot apart. The local midnight plus minutes on a day the zone's offset stays the same (Shanghai: every day
-    since 1991); each from the zone otherwise."""
+    """The instants each row of `day` starts at, then the end of the last row (the rows follow each other, one
+    slot apart), and each start as local text. The local midnight plus minutes on a day the zone's offset stays
+    the same (Shanghai: every day since 1991); each from the zone otherwise."""
     minutes = [*rows, rows[-1] + slot]
     midnight = at_local(day)
     if at_local(day, minutes[-1]) - midnight == timedelta(minutes=minutes[-1]):
-        return [midnight + timedelta(minutes=minute) for minute in minutes]
-    return [at_local(day, minute) for minute in minutes]
+        return ([midnight + timedelta(minutes=minute) for minute in minutes],
+                [f"{day.isoformat()}T{_hhmm(minute)}" for minute in rows])
+    instants = [at_local(day, minute) for minute in minutes]
+    return instants, [local(instant).strftime("%Y-%m-%dT%H:%M") for instant in instants[:-1]]
+
+
+def _hhmm(minute):
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def first_open_week(instrument, now, *, staff=False, week=None):
@@ -122,13 +125,13 @@ def table_rows(rows, days, *, waitable):
     (data-start, data-day, an aria-label of day, time and word), a taken one too for those who may wait for it
     (`waitable`, data-busy="1"), any other a titled cell with its word for screen readers. Written here, not cell
     by cell in Jinja, which was most of the instrument page's CPU; each word is translated and escaped once."""
-    words = {label: _word(SLOT_LABELS[label]) for label in {cell.label for _day, cells in days for cell in cells}}
-    columns = [(day.isoformat(), _word(WEEKDAYS[day.isoweekday()])) for day, _cells in days]
+    words = _words()
+    columns = [(day.isoformat(), words[day.isoweekday()]) for day, _cells in days]
     plain = {}  # (state, label) → the cell, the same wherever it is
-    free_word = _word(SLOT_LABELS["free"])
+    free_word = words["free"]
     html = []
     for row, minute in enumerate(rows):
-        hhmm = f"{minute // 60:02d}:{minute % 60:02d}"
+        hhmm = _hhmm(minute)
         html.append(f'<tr><th scope="row" class="fw-normal text-muted">{hhmm}</th>')
         for (iso, name), (_day, cells) in zip(columns, days, strict=True):
             cell = cells[row]
@@ -149,6 +152,12 @@ def table_rows(rows, days, *, waitable):
     return Markup("".join(html))
 
 
-def _word(lazy):
-    """A translated word, escaped: str() first, for a lazy string passes for safe markup."""
-    return str(escape(str(lazy)))
+_WORDS = {}  # locale → {slot label or ISO weekday: its word, escaped}; the catalogs are read once per process
+
+
+def _words():
+    """The grid's words in the request's language: str() first, for a lazy string passes for safe markup."""
+    locale = str(get_locale())
+    if locale not in _WORDS:
+        _WORDS[locale] = {key: str(escape(str(word))) for key, word in (*SLOT_LABELS.items(), *WEEKDAYS.items())}
+    return _WORDS[locale]

@@ -88,13 +88,8 @@ def instrument(instrument_id):
         monday, rows, days = first_open_week(found, now, staff=staff, week=hours)
     else:
         rows, days = week_grid(found, monday, now, staff=staff, week=hours)
-    form = booking_form(found, formdata=None)
-    for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
-        getattr(form, name).data = request.args.get(name, "")
-    form.repeat_interval.data = request.args.get("repeat_interval", "1")
     standing = qualifications.standing(_actor(), found, now)
-    if standing is not None:  # never offer self-operated use to someone not qualified for it
-        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
+    form = _booking_form(found, standing)
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=hours, closures=closures, rows=rows, days=days, monday=monday,
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
@@ -114,6 +109,20 @@ def photo(instrument_id, photo_id):
     response.cache_control.public, response.cache_control.private = public, not public
     response.cache_control.immutable = True
     return response
+
+
+def _booking_form(instrument, standing):
+    """The booking form, for enterprise users (the page shows it to no one else), with what a refused attempt
+    asked for; never offering self-operated use to someone not qualified for it."""
+    if not (current_user.is_authenticated and current_user.is_enterprise):
+        return None
+    form = booking_form(instrument, formdata=None)
+    for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):
+        getattr(form, name).data = request.args.get(name, "")
+    form.repeat_interval.data = request.args.get("repeat_interval", "1")
+    if standing is not None:
+        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
+    return form
 
 
 def _monday(text):
