@@ -8,13 +8,12 @@ that has a slot one can book.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from models.instrument import weekly_hours
 from models.timeutil import at_local, local, local_today
 
-from ..labels import SLOT_LABELS, WEEKDAYS
+from ..labels import SLOT_LABELS, WEEKDAYS, translated
 from .services import CLOSED, TAKEN, timeline
 
 DEFAULT_ROWS = (8 * 60, 18 * 60)
@@ -46,11 +45,12 @@ def week_grid(instrument, monday, now, *, staff=False, week=None, segments=None)
         segments = timeline(instrument, at_local(monday), at_local(monday + timedelta(days=7)), now, staff=staff,
                             week=week)
     rows = list(range(first, last, slot))
+    times = [_hhmm(minute) for minute in rows]
     days = []
     index = 0
     for offset in range(7):
         day = monday + timedelta(days=offset)
-        bounds, texts = _row_bounds(day, rows, slot)
+        bounds, texts = _row_bounds(day, rows, slot, times)
         cells = []
         for row in range(len(rows)):
             cell_start, cell_end = bounds[row], bounds[row + 1]
@@ -65,15 +65,15 @@ def week_grid(instrument, monday, now, *, staff=False, week=None, segments=None)
     return rows, days
 
 
-def _row_bounds(day, rows, slot):
+def _row_bounds(day, rows, slot, times):
     """The instants each row of `day` starts at, then the end of the last row (the rows follow each other, one
-    slot apart), and each start as local text. The local midnight plus minutes on a day the zone's offset stays
-    the same (Shanghai: every day since 1991); each from the zone otherwise."""
+    slot apart), and each start as local text (`times`: the rows' HH:MM). The local midnight plus minutes on a
+    day the zone's offset stays the same (Shanghai: every day since 1991); each from the zone otherwise."""
     minutes = [*rows, rows[-1] + slot]
     midnight = at_local(day)
     if at_local(day, minutes[-1]) - midnight == timedelta(minutes=minutes[-1]):
         return ([midnight + timedelta(minutes=minute) for minute in minutes],
-                [f"{day.isoformat()}T{_hhmm(minute)}" for minute in rows])
+                [f"{day.isoformat()}T{time}" for time in times])
     instants = [at_local(day, minute) for minute in minutes]
     return instants, [local(instant).strftime("%Y-%m-%dT%H:%M") for instant in instants[:-1]]
 
@@ -152,12 +152,7 @@ def table_rows(rows, days, *, waitable):
     return Markup("".join(html))
 
 
-_WORDS = {}  # locale → {slot label or ISO weekday: its word, escaped}; the catalogs are read once per process
-
-
 def _words():
-    """The grid's words in the request's language: str() first, for a lazy string passes for safe markup."""
-    locale = str(get_locale())
-    if locale not in _WORDS:
-        _WORDS[locale] = {key: str(escape(str(word))) for key, word in (*SLOT_LABELS.items(), *WEEKDAYS.items())}
-    return _WORDS[locale]
+    """The grid's words in the request's language, escaped: slot labels by label, day names by ISO weekday."""
+    words = {**translated("slots", SLOT_LABELS), **translated("weekdays", WEEKDAYS)}
+    return {key: str(escape(word)) for key, word in words.items()}
