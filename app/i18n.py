@@ -3,7 +3,7 @@ from babel.lists import format_list
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from models.money import money
@@ -55,14 +55,16 @@ def page_gettext():
     """`_()` for one render_template, with the request's translations looked up once: flask_babel's gettext
     finds them anew for each word (three reads of `g` and the locale's name, ~17 µs; the instrument page has 60
     words). Otherwise Jinja's own newstyle gettext: the word, marked safe under autoescape, then `%` its
-    variables ("%%" is "%" even without any; a word with no "%" skips the formatting, ~4 µs). A template context
-    processor, so a render under force_locale() (mail) takes that locale's."""
+    variables ("%%" is "%" even without any; a word with no "%" skips the formatting, ~4 µs). It takes the
+    evaluation context, not the template's: Jinja copies a template's whole context for each call of a function
+    that takes it from inside a block or loop with variables of its own. A template context processor, so a
+    render under force_locale() (mail) takes that locale's."""
     translate = get_translations().ugettext
 
-    @pass_context
-    def gettext(context, text, **variables):
+    @pass_eval_context
+    def gettext(eval_ctx, text, **variables):
         word = translate(text)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             word = Markup(word)
         return word % variables if variables or "%" in word else word
 
