@@ -12,7 +12,7 @@ from models.timeutil import local_today
 
 from .. import clock
 from ..availability.services import next_free_of
-from ..availability.week import first_open_week, week_grid
+from ..availability.week import first_open_week, table_rows, week_grid
 from ..booking import credit
 from ..booking.forms import booking_form
 from ..pagination import page_args, paginate
@@ -24,6 +24,7 @@ from . import search as catalog_search
 bp = Blueprint("catalog", __name__)
 YEAR_SECONDS = 365 * 24 * 3600
 bp.add_app_template_filter(catalog_search.highlight, "highlight")
+bp.add_app_template_global(table_rows, "week_rows")
 
 
 def _actor():
@@ -87,16 +88,10 @@ def instrument(instrument_id):
         monday, rows, days = first_open_week(found, now, staff=staff, week=hours)
     else:
         rows, days = week_grid(found, monday, now, staff=staff, week=hours)
-    form = booking_form(found, formdata=None)
-    for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):  # kept from a refused attempt
-        getattr(form, name).data = request.args.get(name, "")
-    form.repeat_interval.data = request.args.get("repeat_interval", "1")
     standing = qualifications.standing(_actor(), found, now)
-    if standing is not None:  # never offer self-operated use to someone not qualified for it
-        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
+    form = _booking_form(found, standing)
     return render_template("catalog/instrument.html", instrument=found, today=local_today(now), now=now,
                            hours=hours, closures=closures, rows=rows, days=days, monday=monday,
-                           labels_used={cell.label for _day, cells in days for cell in cells},
                            form=form, standing=standing, sme=_is_sme(), prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7), credit_standing=_credit_standing(found, now),
                            photos=photos.photos_of(found.id))
@@ -114,6 +109,20 @@ def photo(instrument_id, photo_id):
     response.cache_control.public, response.cache_control.private = public, not public
     response.cache_control.immutable = True
     return response
+
+
+def _booking_form(instrument, standing):
+    """The booking form, for enterprise users (the page shows it to no one else), with what a refused attempt
+    asked for; never offering self-operated use to someone not qualified for it."""
+    if not (current_user.is_authenticated and current_user.is_enterprise):
+        return None
+    form = booking_form(instrument, formdata=None)
+    for name in ("start", "end", "repeat", "repeat_count", "repeat_until"):
+        getattr(form, name).data = request.args.get(name, "")
+    form.repeat_interval.data = request.args.get("repeat_interval", "1")
+    if standing is not None:
+        form.service_mode.choices = [c for c in form.service_mode.choices if c[0] in standing.modes]
+    return form
 
 
 def _monday(text):
