@@ -148,8 +148,9 @@ def time_budget(cpu_seconds, wall_seconds=5.0):
     machine slows the answer, not the verdict), or after `wall_seconds` whatever happens.
 
     A watchdog thread measures and, when the budget is spent, raises the exception asynchronously in
-    the expanding thread (pure-Python code, so it stops at its next bytecode). Costs nothing while
-    the budget lasts, unlike tracing every call."""
+    the expanding thread (pure-Python code, so it stops at its next bytecode), and again every 20 ms
+    until the block ends: an exception that lands in a callback Python runs on the side (a weakref's,
+    a finalizer) is ignored there. Costs nothing while the budget lasts, unlike tracing every call."""
     target, state, lock = threading.get_ident(), {"finished": False}, threading.Lock()
     clock = time.pthread_getcpuclockid(target)
     cpu_deadline, wall_deadline = time.clock_gettime(clock) + cpu_seconds, time.monotonic() + wall_seconds
@@ -159,17 +160,29 @@ def time_budget(cpu_seconds, wall_seconds=5.0):
         while not stop.wait(0.02):
             if time.clock_gettime(clock) > cpu_deadline or time.monotonic() > wall_deadline:
                 with lock:
-                    if not state["finished"]:
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target),
-                                                                   ctypes.py_object(OutOfTime))
-                return
+                    if state["finished"]:
+                        return
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target),
+                                                               ctypes.py_object(OutOfTime))
 
     watchdog = threading.Thread(target=watch, name="ics-time-budget", daemon=True)
     watchdog.start()
     try:
         yield
     finally:
-        with lock:
-            state["finished"] = True
+        _disarm(target, state, lock)
         stop.set()
         watchdog.join()
+
+
+def _disarm(target, state, lock):
+    """End the budget: no exception raised after this, and none left pending (one may arrive while this
+    runs — the budget was spent anyway, and whatever ends the block is already on its way)."""
+    while True:
+        try:
+            with lock:
+                state["finished"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # clears a pending one
+            return
+        except OutOfTime:
+            continue

@@ -27,13 +27,20 @@ HOSTILE = {
     "the 31st of February": (ics("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31"), "时限"),
     "hourly since 2000": (ics("RRULE:FREQ=HOURLY", start="DTSTART;TZID=Asia/Shanghai:20000101T080000",
                               end="DTEND;TZID=Asia/Shanghai:20000101T083000"), None),
-    "hourly from tomorrow": (ics("RRULE:FREQ=HOURLY"), "500"),
+    # Refused for its count (over 500 within the year) or, on a slow host, for the time its expansion takes
+    # first (the 0.5 s CPU budget): either answer is the right one; what matters is that it is quick.
+    "hourly from tomorrow": (ics("RRULE:FREQ=HOURLY"), ("500", "时限")),
     "a month 13, hour 25": (ics(start="DTSTART:20261345T250000Z"), "DTSTART"),
     "an end before the start": (ics(end="DTEND;TZID=Asia/Shanghai:20260303T070000"), "不晚于开始"),
     "a negative duration": (ics(end="DURATION:-PT1H"), "不晚于开始"),
     "9999 weeks": (ics(end="DURATION:P9999W"), "长于一年"),
     "a broken rule": (ics("RRULE:FREQ=SOMETIMES"), "RRULE"),
 }
+
+
+def said(words, text):
+    """`words` (one, or a tuple of acceptable ones, or None for any) appear in the answer."""
+    return words is None or any(word in text for word in ((words,) if isinstance(words, str) else words))
 
 
 def upload_api(api, user, instrument, data):
@@ -65,7 +72,7 @@ def test_a_hostile_ics_is_422_on_the_api_quickly_and_nothing_is_imported(api, wo
     response, seconds = timed(lambda: upload_api(api, world.lab_a, instrument, data))
     assert response.status_code == 422 and seconds < FAST
     assert response.get_json()["error"]["code"] == "validation_error"
-    assert words is None or words in response.get_json()["error"]["fields"]["file"]
+    assert said(words, response.get_json()["error"]["fields"]["file"])
     assert db.session.scalar(sa.select(sa.func.count(Closure.id))) == 0
 
 
@@ -75,7 +82,7 @@ def test_a_hostile_ics_is_422_on_the_console_page_quickly(sign_in, world, instru
     data, words = HOSTILE[case]
     response, seconds = timed(lambda: upload_page(sign_in, world.lab_a, instrument, data))
     assert response.status_code == 422 and seconds < FAST
-    assert words is None or words in response.get_data(as_text=True)
+    assert said(words, response.get_data(as_text=True))
 
 
 def test_a_daily_rule_without_end_is_imported_for_one_year(api, world, instrument):
