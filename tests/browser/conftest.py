@@ -81,10 +81,17 @@ def live_app(live):
     return live[1]
 
 
+# Playwright's assertions wait 5 s by default, its actions 15 s here (open_page). On a loaded 2-core host the
+# API reference (Swagger UI building every operation of the spec) took longer than 5 s to show its title (CI,
+# stop 23), so the assertions wait as long as the actions: a bound for a hung page, never a timing test.
+EXPECT_TIMEOUT_MS = 15000
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield chromium
@@ -99,7 +106,7 @@ def open_page(browser, live_server):
     def open_page(width=1280, height=900):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server,
                                       locale="zh-CN", accept_downloads=True)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
