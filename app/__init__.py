@@ -47,7 +47,7 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from . import files, i18n, labels, nav, security, sqlite
+    from . import files, i18n, labels, nav, postgres, security, sqlite
     from .auth.loader import configure_login
     from .extensions import babel, csrf, migrate
     from .stats import changes
@@ -56,6 +56,7 @@ def register_extensions(app):
     with app.app_context():
         sqlite.configure_sqlite(db.engine, synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
         rarely_changed.watch(db.engine)  # the calendar's per-process copies (models/rarely_changed.py)
+        postgres.keep_prepared(db.engine)  # read-only transactions keep psycopg's prepared statements
     sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import Organization, User, db
+from models.base import KEEP_PLAN
 from models.booking import Booking
 from models.errors import Forbidden, NotFound
 from models.instrument import Instrument
@@ -77,7 +78,7 @@ def _by_id(model, actor, options):
     key = None if key_of is None else (model, key_of(actor), options)
     stmt = _BY_ID.get(key)
     if stmt is None:
-        stmt = scoped(model, actor).where(model.id == sa.bindparam("id")).options(*options)
+        stmt = scoped(model, actor).where(model.id == sa.bindparam("id")).options(*options).execution_options(**KEEP_PLAN)
         if key is not None:
             if len(_BY_ID) >= _MOST_KEPT:
                 _BY_ID.clear()

@@ -44,14 +44,25 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# Execution option: this statement's best plan does not depend on its values (a lookup by key or on an index), so
+# the database may keep its plan (app/postgres.py prepares it on PostgreSQL). Never for a statement whose plan
+# should follow its values: a LIKE pattern, a period of a year or of a day (search and statistics).
+KEEP_PLAN = {"keep_plan": True}
+
+
 def built_once(build):
-    """A statement built once per process; its values are bound at execution (`sa.bindparam`).
+    """A statement built once per process; its values are bound at execution (`sa.bindparam`), and its plan may be
+    kept by the database (KEEP_PLAN).
 
     For the queries every request runs (the token, the calendar, the booking's checks). Building a SELECT —
     coercing each comparison, its loader options, its cache key — costs more CPU than running a small indexed
     one; SQLAlchemy keeps a statement object's cache key, so a statement kept is neither built nor keyed again.
     """
-    return functools.cache(build)
+    @functools.cache
+    def kept(*args):
+        return build(*args).execution_options(**KEEP_PLAN)
+
+    return functools.update_wrapper(kept, build)
 
 
 def utcnow():

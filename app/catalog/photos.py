@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import audit, db
+from models.base import built_once
 from models.errors import NotFound, PayloadTooLarge, ValidationError
 from models.instrument import MAX_PHOTOS, InstrumentPhoto
 
@@ -29,8 +30,13 @@ def folder(upload_dir):
 
 
 def photos_of(instrument_id):
-    return db.session.scalars(sa.select(InstrumentPhoto).where(InstrumentPhoto.instrument_id == instrument_id)
-                              .order_by(InstrumentPhoto.position, InstrumentPhoto.id)).all()
+    return db.session.scalars(_photos_of(), {"id": instrument_id}).all()
+
+
+@built_once
+def _photos_of():
+    return (sa.select(InstrumentPhoto).where(InstrumentPhoto.instrument_id == sa.bindparam("id"))
+            .order_by(InstrumentPhoto.position, InstrumentPhoto.id))
 
 
 def first_photos(instrument_ids):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from models import District, Organization, db
+from models.base import built_once
 from models.errors import NotFound
 from models.instrument import Closure, Instrument, weekly_hours
 from models.timeutil import local_today
@@ -80,8 +81,7 @@ def _next_free_slots(instruments, now):
 def instrument(instrument_id):
     found = get_in_scope(Instrument, instrument_id, _actor())
     now = clock.now()
-    closures = db.session.scalars(sa.select(Closure).where(
-        Closure.instrument_id == found.id, Closure.end_at > now).order_by(Closure.start_at).limit(10)).all()
+    closures = db.session.scalars(_upcoming_closures(), {"id": found.id, "now": now}).all()
     staff = current_user.is_authenticated and current_user.is_staff_of(found.institution_id)
     monday, hours = _monday(request.args.get("week")), weekly_hours(found)
     if monday is None:
@@ -109,6 +109,13 @@ def photo(instrument_id, photo_id):
     response.cache_control.public, response.cache_control.private = public, not public
     response.cache_control.immutable = True
     return response
+
+
+@built_once
+def _upcoming_closures():
+    """The instrument page's next ten closures (and one under way)."""
+    return sa.select(Closure).where(Closure.instrument_id == sa.bindparam("id"), Closure.end_at > sa.bindparam("now")
+                                    ).order_by(Closure.start_at).limit(10)
 
 
 def _booking_form(instrument, standing):
