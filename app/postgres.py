@@ -3,7 +3,7 @@
 Which: those marked KEEP_PLAN (models/base.py: every `built_once` statement — the token, the calendar's closures
 and holds, the cache version… — and the scoped lookups by id), whose best plan does not depend on the values.
 They are prepared at their first run on a connection; every other statement never is. Left to itself psycopg
-prepares any statement run five times on a connection, and a kept generic plan is what PostgreSQL then uses once it looks no
+prepares any statement run five times on a connection, and PostgreSQL then uses a generic plan once it looks no
 costlier: for a LIKE pattern or a year's period it was far slower (the catalog search 4.6 → 7.9 ms, the
 statistics' distinct enterprises 57 → 266 ms). Prepared, the instrument page's scoped instrument (four tables)
 takes 0.14 ms against 0.86 ms parsed and planned each time.
@@ -24,8 +24,6 @@ from psycopg import pq
 from sqlalchemy import event
 
 _ONLY_SELECTS = "pg_only_selects"  # Connection.info: this transaction has run nothing but SELECTs so far
-
-
 NEVER = 2**31  # psycopg's prepare_threshold: what is not marked is not prepared, however often it runs
 
 

@@ -60,7 +60,12 @@ def lock_instrument(instrument):
     if connection.dialect.name == "sqlite":
         become_writer(connection)
         return
-    db.session.execute(sa.select(Instrument.id).where(Instrument.id == instrument.id).with_for_update())
+    db.session.execute(_row_lock_of(), {"id": instrument.id})
+
+
+@built_once
+def _row_lock_of():
+    return sa.select(Instrument.id).where(Instrument.id == sa.bindparam("id")).with_for_update()
 
 
 def week_by_day(week):
