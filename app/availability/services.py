@@ -1,8 +1,8 @@
 """Availability: the ONE function that decides whether instrument time is free.
 
-timeline() labels every moment of a window, from one query each for holds, closures and the
-working-day calendar, with a single sorted sweep over the resulting intervals (timelines() reads the same
-for many instruments at once, one query each for all of them, and hands each its share):
+timeline() labels every moment of a window, from one query for the closures and holds together and the
+working-day calendar (kept per process), with a single sorted sweep over the resulting intervals (timelines()
+reads the same for many instruments at once, in the same queries, and hands each its share):
 
     free = opening hours on open days − closures − active holds (each extended by the buffer)
            − time after calibration expiry − the past
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from models import db
 from models.base import built_once
 from models.instrument import Closure, Instrument, weekly_hours, weekly_hours_of
-from models.occupancy import active_holds_of
+from models.occupancy import Occupancy
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
@@ -104,16 +104,18 @@ def _days(start, end):
 
 
 def _known_of(instruments, start, end):
-    """{instrument id: Known} for [start, end): one query each for the calendar, the closures and the active holds
-    of all of them; each instrument's holds as far as its own buffer reaches either side."""
+    """{instrument id: Known} for [start, end): the calendar, then the closures and the active holds of all of them in
+    one statement; each instrument's holds as far as its own buffer reaches either side."""
     special = special_days(*_days(start, end))
-    ids = [i.id for i in instruments]
-    closures, holds = defaultdict(list), defaultdict(list)
-    for instrument_id, *span in db.session.execute(_closures_of(), {"ids": ids, "start": start, "end": end}):
-        closures[instrument_id].append(tuple(span))
     widest = timedelta(minutes=max(i.buffer_minutes for i in instruments))
-    for hold in active_holds_of(ids, start - widest, end + widest):
-        holds[hold.instrument_id].append(hold)
+    closures, holds = defaultdict(list), defaultdict(list)
+    for row in db.session.execute(_closures_and_holds_of(), {
+            "ids": [i.id for i in instruments], "start": start, "end": end,
+            "hold_start": start - widest, "hold_end": end + widest}):
+        if row.kind == CLOSURE:
+            closures[row.instrument_id].append((row.start_at, row.blocks_until))
+        else:
+            holds[row.instrument_id].append(row)
     known = {}
     for instrument in instruments:
         buffer = timedelta(minutes=instrument.buffer_minutes)
@@ -122,11 +124,23 @@ def _known_of(instruments, start, end):
     return known
 
 
+CLOSURE = "closure"
+
+
 @built_once
-def _closures_of():
-    return sa.select(Closure.instrument_id, Closure.start_at, Closure.end_at).where(
-        Closure.instrument_id.in_(sa.bindparam("ids", expanding=True)), Closure.start_at < sa.bindparam("end"),
-        Closure.end_at > sa.bindparam("start"))
+def _closures_and_holds_of():
+    """Rows (instrument_id, id, kind, start_at, blocks_until) of the window's closures — id NULL, kind 'closure',
+    blocking until their end — and of the active holds in the wider window the buffers need; one round trip."""
+    ids = sa.bindparam("ids", expanding=True)
+    closures = sa.select(Closure.instrument_id, sa.cast(sa.null(), sa.Integer).label("id"),
+                         sa.literal_column(f"'{CLOSURE}'").label("kind"), Closure.start_at,
+                         Closure.end_at.label("blocks_until")).where(
+        Closure.instrument_id.in_(ids), Closure.start_at < sa.bindparam("end"), Closure.end_at > sa.bindparam("start"))
+    holds = sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at,
+                      Occupancy.blocks_until).where(
+        Occupancy.instrument_id.in_(ids), Occupancy.active.is_(True), Occupancy.start_at < sa.bindparam("hold_end"),
+        Occupancy.blocks_until > sa.bindparam("hold_start"))
+    return sa.union_all(closures, holds)
 
 
 def _day_spans(instrument, first, last, special, week=None):
@@ -176,8 +190,7 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
 
 def timelines(instruments, start, end, now, weeks=None):
     """timeline() of each of many instruments over one window, for a customer: {instrument id: segments}. One
-    query each for the calendar, the closures and the holds of all of them (and for their hours, unless `weeks`
-    holds them); each instrument then gets exactly what it would have read alone (_known_of)."""
+    query for the closures and holds of all of them, the calendar (and their hours, unless `weeks` holds them); each instrument then gets exactly what it would have read alone (_known_of)."""
     if not instruments:
         return {}
     weeks = weekly_hours_of(instruments) if weeks is None else weeks

@@ -200,7 +200,7 @@ def test_an_availability_answer_reads_the_instrument_once_and_nothing_lazily(api
         assert caller.get(path).status_code == 200
     selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
     assert len([s for s in selects if "FROM instruments" in s]) == 1
-    assert len(selects) <= 5, selects  # token, instrument, cache version, closures, holds
+    assert len(selects) <= 4, selects  # token, instrument, cache version, closures and holds (one statement)
 
 
 def test_availability_of_a_holiday_is_busy_as_holiday(api, lab):
