@@ -190,7 +190,8 @@ def timeline(instrument, start, end, now, *, staff=False, ignore_hold_id=None, w
 
 def timelines(instruments, start, end, now, weeks=None):
     """timeline() of each of many instruments over one window, for a customer: {instrument id: segments}. One
-    query for the closures and holds of all of them, the calendar (and their hours, unless `weeks` holds them); each instrument then gets exactly what it would have read alone (_known_of)."""
+    query for the closures and holds of all of them, and the calendar (and their hours, unless `weeks` holds
+    them); each instrument then gets exactly what it would have read alone (_known_of)."""
     if not instruments:
         return {}
     weeks = weekly_hours_of(instruments) if weeks is None else weeks
