@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from models import Organization, User, db
 from models.base import commit_keeping_loaded
@@ -30,6 +30,11 @@ CALENDAR_ONLY = (lazyload(Instrument.institution), lazyload(Instrument.category)
     Instrument.offers_assisted, Instrument.calibration_valid_until, Instrument.slot_minutes, Instrument.min_minutes,
     Instrument.max_minutes, Instrument.lead_minutes, Instrument.max_advance_days, Instrument.buffer_minutes,
     Instrument.custom_hours, Instrument.open_on_holidays))
+
+
+# A booking needs the instrument's rules and its institution (the answer, who is told), not its category nor the
+# institution's district: two joins and two objects fewer on every booking.
+BOOKING_NEEDS = (lazyload(Instrument.category), defaultload(Instrument.institution).lazyload(Organization.district))
 
 
 def money(amount):
@@ -83,7 +88,7 @@ def availability(instrument_id):
 def create_booking():
     who = actor()
     body = declared_body()  # typed first: 1.5 is not instrument 1
-    instrument = get_in_scope(Instrument, body["instrument_id"], who)  # unknown (or "abc"): 404
+    instrument = get_in_scope(Instrument, body["instrument_id"], who, options=BOOKING_NEEDS)  # unknown (or "abc"): 404
     fields = {}
     organization = None
     if body["organization_id"] is not None:
