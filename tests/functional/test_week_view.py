@@ -12,6 +12,7 @@ from app.stats.services import summary
 from models import Closure, OpeningHours, db
 from models.errors import PolicyViolation, ValidationError
 from models.timeutil import at_local
+from tests.statements import statements_sent
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00
 SUNDAY = datetime(2026, 3, 8, 2, 0, tzinfo=UTC)  # Sunday 10:00
@@ -161,3 +162,20 @@ def test_a_completed_multi_day_booking_counts_its_hours_in_each_month_it_spans(w
     april = summary(Scope(None), Period(date(2026, 4, 1), date(2026, 4, 30)))
     assert (march["external_hours"], april["external_hours"]) == (40.0, 56.0)  # 16 + 24 | 24 + 24 + 8
     assert (march["service_count"], april["service_count"]) == (1, 0)  # a service counts where it starts
+
+
+def test_the_public_instrument_page_reads_five_statements_with_a_booking_in_its_week(lab, client, create_booking):
+    """The instrument in scope, the closures list, the calendar copies' version, the week's closures and holds
+    together, the photos: a split read, or a lookup the page started making per cell or per row, shows here."""
+    create_booking(lab.instrument, lab.enterprise_b, start=at(TUESDAY, "10:00"))
+    db.session.add(Closure(instrument_id=lab.instrument.id, start_at=at(TUESDAY, "14:00"),
+                           end_at=at(TUESDAY, "15:00"), kind="maintenance", created_at=NOW))
+    db.session.commit()
+    path = f"/instruments/{lab.instrument.id}?week={TUESDAY.isoformat()}"
+    assert client.get(path).status_code == 200  # the process's copies of the calendar and hours are warm after it
+    with statements_sent() as sent:
+        response = client.get(path)
+    assert response.status_code == 200 and 'class="busy"' in page(response) and 'class="closed"' in page(response)
+    selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 5, selects
+    assert len([s for s in selects if "FROM occupancies" in s]) == 1
