@@ -23,6 +23,8 @@ import psycopg
 from psycopg import pq
 from sqlalchemy import event
 
+from models.base import begins_with
+
 _ONLY_SELECTS = "pg_only_selects"  # Connection.info: this transaction has run nothing but SELECTs so far
 NEVER = 2**31  # psycopg's prepare_threshold: what is not marked is not prepared, however often it runs
 
@@ -53,7 +55,7 @@ def _begun(connection):
 
 
 def _executing(connection, _cursor, statement, *_args):
-    if connection.info.get(_ONLY_SELECTS) and not statement.lstrip()[:6].upper().startswith("SELECT"):
+    if connection.info.get(_ONLY_SELECTS) and not begins_with(statement):
         connection.info[_ONLY_SELECTS] = False
 
 

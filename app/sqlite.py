@@ -27,6 +27,8 @@ import threading
 from flask import g, request
 from sqlalchemy import event
 
+from models.base import begins_with
+
 _reads_first = contextvars.ContextVar("sqlite_reads_first", default=False)
 _held = threading.local()  # writer-lock files this thread holds, so a second connection never waits on itself
 _STATE = "qishare_sqlite"  # connection.info: "read" (deferred transaction) or "write" (immediate, lock held)
@@ -143,7 +145,7 @@ def _queue_writers(engine):
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(connection, _cursor, statement, *_args):
-        if connection.info.get(_STATE) == "read" and not statement.lstrip()[:6].upper().startswith(_READS):
+        if connection.info.get(_STATE) == "read" and not begins_with(statement, _READS):
             become_writer(connection)
 
     def _end(verb):

@@ -50,6 +50,12 @@ class UTCDateTime(TypeDecorator):
 KEEP_PLAN = {"keep_plan": True}
 
 
+def begins_with(statement, verbs=("SELECT",)):
+    """Whether an SQL statement about to be sent begins with one of `verbs` (by default: it is a plain read). The
+    connection hooks that tell reads from writes ask this (models/rarely_changed.py, app/sqlite.py, app/postgres.py)."""
+    return statement.lstrip()[:6].upper().startswith(verbs)
+
+
 def built_once(build):
     """A statement built once per process; its values are bound at execution (`sa.bindparam`), and its plan may be
     kept by the database (KEEP_PLAN).

@@ -75,6 +75,13 @@ def active_holds_of(instrument_ids, start, end):
 def _active_holds_of():
     return (sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at, Occupancy.end_at,
                       Occupancy.blocks_until)
-            .where(Occupancy.instrument_id.in_(sa.bindparam("ids", expanding=True)), Occupancy.active.is_(True),
-                   Occupancy.start_at < sa.bindparam("end"), Occupancy.blocks_until > sa.bindparam("start"))
+            .where(*active_and_overlapping(sa.bindparam("ids", expanding=True), sa.bindparam("start"),
+                                           sa.bindparam("end")))
             .order_by(Occupancy.instrument_id, Occupancy.start_at))
+
+
+def active_and_overlapping(instrument_ids, start, end):
+    """The WHERE of the active holds of `instrument_ids` that overlap [start, end), buffers included (values or
+    bound parameters): on the (instrument_id, start_at, blocks_until) index."""
+    return (Occupancy.instrument_id.in_(instrument_ids), Occupancy.active.is_(True), Occupancy.start_at < end,
+            Occupancy.blocks_until > start)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import built_once, db
+from .base import begins_with, built_once, db
 
 CALENDAR = "calendar"  # calendar_days and opening_hours
 _READ = "rarely_changed_version"  # Connection.info: the version this transaction read
@@ -68,7 +68,7 @@ def _forget_version(connection, *_args):
 
 
 def _forget_after_write(connection, _cursor, statement, *_args):
-    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+    if not begins_with(statement):
         connection.info.pop(_READ, None)
 
 

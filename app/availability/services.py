@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from models import db
 from models.base import built_once
 from models.instrument import Closure, Instrument, weekly_hours, weekly_hours_of
-from models.occupancy import Occupancy
+from models.occupancy import Occupancy, active_and_overlapping
 from models.timeutil import at_local, day_end, days_between, local
 from models.workday import special_days
 
@@ -103,6 +103,9 @@ def _days(start, end):
     return local(start).date(), local(end - timedelta(microseconds=1)).date()
 
 
+CLOSURE = "closure"  # the kind _closures_and_holds_of() gives a closure's rows
+
+
 def _known_of(instruments, start, end):
     """{instrument id: Known} for [start, end): the calendar, then the closures and the active holds of all of them in
     one statement; each instrument's holds as far as its own buffer reaches either side."""
@@ -124,9 +127,6 @@ def _known_of(instruments, start, end):
     return known
 
 
-CLOSURE = "closure"
-
-
 @built_once
 def _closures_and_holds_of():
     """Rows (instrument_id, id, kind, start_at, blocks_until) of the window's closures — id NULL, kind 'closure',
@@ -138,8 +138,7 @@ def _closures_and_holds_of():
         Closure.instrument_id.in_(ids), Closure.start_at < sa.bindparam("end"), Closure.end_at > sa.bindparam("start"))
     holds = sa.select(Occupancy.instrument_id, Occupancy.id, Occupancy.kind, Occupancy.start_at,
                       Occupancy.blocks_until).where(
-        Occupancy.instrument_id.in_(ids), Occupancy.active.is_(True), Occupancy.start_at < sa.bindparam("hold_end"),
-        Occupancy.blocks_until > sa.bindparam("hold_start"))
+        *active_and_overlapping(ids, sa.bindparam("hold_start"), sa.bindparam("hold_end")))
     return sa.union_all(closures, holds)
 
 
